@@ -1,0 +1,3 @@
+from listkeeper.cli import run
+
+run()

@@ -1,0 +1,160 @@
+"""The `listkeeper` command: parses arguments and calls the rest; thin on purpose."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, Optional
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from listkeeper import config
+from listkeeper.errors import EXIT_BAD_SOURCE, EXIT_DATABASE, ListkeeperError, NotFound
+from listkeeper.ingest import Tally, import_paths
+from listkeeper.shapes import message_json, thread_json
+from listkeeper.sources.raw import SourceError
+from listkeeper.store import reader
+from listkeeper.store.db import DatabaseError, open_engine
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+
+
+class State:
+    db: str = config.DB.default
+
+
+state = State()
+
+
+@app.callback()
+def main(
+    db: Annotated[Optional[str], typer.Option("--db", help=config.DB.help)] = None,
+) -> None:
+    """listkeeper: a mailing-list archive."""
+    state.db = db or config.DB.value()
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"listkeeper: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _engine() -> Engine:
+    try:
+        return open_engine(state.db)
+    except DatabaseError as exc:
+        _fail(str(exc), EXIT_DATABASE)
+    except (OperationalError, SQLAlchemyError) as exc:
+        _fail(f"cannot open database {state.db}: {_first_line(exc)}", EXIT_DATABASE)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+@app.command("import")
+def import_command(
+    sources: Annotated[list[Path], typer.Argument(help="mbox files, Maildirs, .eml files")],
+    list_name: Annotated[
+        Optional[str], typer.Option("--list", help="List name (default: List-Id, else file name)")
+    ] = None,
+) -> None:
+    """Import mail; prints one line: imported N, duplicates D, quarantined Q."""
+    for source in sources:
+        if not source.exists():
+            _fail(f"{source}: not found", EXIT_BAD_SOURCE)
+    engine = _engine()
+    try:
+        tally = _run_import(engine, sources, list_name)
+    except SourceError as exc:
+        _fail(str(exc), EXIT_BAD_SOURCE)
+    except SQLAlchemyError as exc:
+        _fail(f"database error: {_first_line(exc)}", EXIT_DATABASE)
+    typer.echo(tally.summary())
+
+
+def _run_import(engine: Engine, sources: list[Path], list_name: str | None) -> Tally:
+    if not sys.stderr.isatty():
+        return import_paths(engine, sources, list_name)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("importing", total=None)
+
+        def report(tally: Tally) -> None:
+            progress.update(task, description=f"importing: {tally.summary()}")
+
+        return import_paths(engine, sources, list_name, on_message=report)
+
+
+@app.command()
+def thread(
+    message_id: Annotated[str, typer.Argument(help="Any Message-ID in the thread, <> optional")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Show a thread in reply order."""
+    with _engine().connect() as conn:
+        view = reader.thread_view(conn, message_id)
+    if view is None:
+        _fail(f"no message {reader.normalize_requested_id(message_id)}", NotFound.exit_code)
+    if as_json:
+        _print_json(thread_json(view))
+        return
+    typer.echo(view.subject)
+    for entry in view.entries:
+        indent = "  " * entry.depth
+        if entry.summary is None:
+            typer.echo(f"{indent}[not archived] <{entry.message_id}>")
+        else:
+            s = entry.summary
+            typer.echo(f"{indent}{s.date:%Y-%m-%d %H:%M} {s.from_name or s.from_addr} <{s.message_id}>")
+
+
+@app.command()
+def show(
+    message_id: Annotated[str, typer.Argument(help="Message-ID, <> optional")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Show one message: headers, and its body cut into blocks."""
+    with _engine().connect() as conn:
+        view = reader.message_view(conn, message_id)
+    if view is None:
+        _fail(f"no message {reader.normalize_requested_id(message_id)}", NotFound.exit_code)
+    if as_json:
+        _print_json(message_json(view))
+        return
+    s = view.summary
+    typer.echo(f"From: {s.from_name} <{s.from_addr}>\nDate: {s.date}\nSubject: {s.subject}\n")
+    for block in view.anatomy["blocks"]:
+        typer.echo(block["text"], nl=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8080,
+) -> None:
+    """Serve the archive over HTTP."""
+    import uvicorn
+
+    from listkeeper.web.app import create_app
+
+    uvicorn.run(create_app(_engine()), host=host, port=port, log_level="warning")
+
+
+def run() -> None:
+    """Entry point: user errors become one line, never a traceback."""
+    try:
+        app()
+    except ListkeeperError as exc:
+        typer.echo(f"listkeeper: {exc}", err=True)
+        sys.exit(exc.exit_code)

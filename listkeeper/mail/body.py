@@ -1,0 +1,503 @@
+"""Body anatomy: cut a text body into blocks of text, quote, attribution,
+signature, list footer, patch and log.
+
+How: the text is split into lines once and each line gets a quote depth and a
+kind in two lists. What to paint there is found by a few scans of the whole
+text with precompiled regexes that start at a newline (the regex engine looks
+for the newline in C, so a scan costs little per line): runs of quoted lines,
+lines that may open a patch, a log, a signature or an Outlook header, lines
+ending in a colon (every "wrote:"). Python looks only at those hits. Every
+change of kind or depth happens at the edge of something painted, so blocks are
+cut at those edges without walking the lines again. Nothing recurses or
+backtracks over user data: time is linear in the size of the text.
+
+The blocks' texts, joined, are the body exactly: line ends ("\\n", "\\r\\n") and
+a last line without one are kept. Blank lines belong to the block above them
+(so blank lines between two quotes of one depth join them into one block);
+blank lines at the top belong to the block below.
+
+Decisions: the "---" separator and the diffstat of git format-patch are text,
+a patch starts at "diff" (or "Index:", or "--- "/"+++ "/"@@"); patches, logs and
+signatures are only found in the author's own (unquoted) text: quoted, they
+stay quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, count, pairwise
+from operator import add
+
+from listkeeper.mail import attribution as attr
+from listkeeper.mail.blocks import Block, BlockKind
+
+TEXT = BlockKind.TEXT
+QUOTE = BlockKind.QUOTE
+ATTRIBUTION = BlockKind.ATTRIBUTION
+SIGNATURE = BlockKind.SIGNATURE
+FOOTER = BlockKind.FOOTER
+PATCH = BlockKind.PATCH
+LOG = BlockKind.LOG
+
+# Kinds the author typed themselves, for top-posting.
+_OWN_KINDS = frozenset({TEXT, PATCH, LOG})
+
+# A list footer is a rule and a handful of lines: a longer tail is the author's.
+FOOTER_MAX_LINES = 10
+# "On ... wrote:" may be separated from its quote by a blank line or two.
+ATTRIBUTION_MAX_BLANKS = 3
+# A mail client wraps a long log line; its tail is short and follows a long line.
+WRAP_TAIL_MAX_CHARS = 40
+WRAP_MIN_CHARS = 60
+# "ffffffff80110424 - func ... pda_init -": a log line ending in a dash goes on below.
+WRAP_MARK = " -"
+
+# ------------------------------------------------------------------ quotes
+
+# A run of lines with the very same quote marks (none deeper): one hit per run.
+_QUOTE_RUN = re.compile(rf"\n({attr.QUOTE_MARKS})[^\n]*(?:\n\1(?! ?>)[^\n]*)*")
+
+# ------------------------------------------------------------------ patches
+
+_PATCH_OPENERS = ("diff ", "Index: ", "--- ")
+# A line that may stand in a unified diff: hunk lines, hunk and file headers.
+# "-- " alone is the signature marker that ends a git send-email patch.
+_DIFF_LINE = (
+    r"(?:[ +\\]|-(?!-[ \t\r]*(?:\n|\Z))|@@|diff |index |Index: |new file mode|deleted file mode"
+    r"|old mode|new mode|similarity index|dissimilarity index|rename from|rename to|copy from"
+    r"|copy to|Binary files|GIT binary patch|RCS file:|retrieving revision|={20,})[^\n]*"
+)
+# The longest run of diff lines; blank lines (context lines whose space a
+# mailer ate) stay in only when the diff goes on after them.
+_PATCH_RUN = re.compile(rf"(?:{_DIFF_LINE}(?:\n|\Z)|(?:[ \t\r]*\n)+(?={_DIFF_LINE}))*+")
+# "diff" or "Index:" opens a patch only if a hunk or a git header follows.
+_PATCH_CONFIRM = re.compile(
+    r"\n(?:@@ -|similarity index |new file mode |deleted file mode |Binary files |GIT binary patch|old mode )"
+)
+# A bare "--- file" opens a patch only as "--- a\n+++ b\n@@ -".
+_UNIFIED_HEAD = re.compile(r"--- [^\n]*\n\+\+\+ [^\n]*\n@@ -")
+
+# ------------------------------------------------------------------ logs
+
+# Lines that only a console, an oops or a traceback prints: they open a log.
+_LOG_OPENERS = [
+    r"#+[ \t]*\(XEN\)",
+    r"\(XEN\)",
+    r"\[[ \t]*\d+\.\d{3,}\]",  # printk time stamp
+    r"<\d>\[[ \t]*\d+\.\d{3,}\]",
+    r"BUG: ",
+    r"kernel BUG at ",
+    r"Oops: [^\n]*\[#\d+\]",
+    r"WARNING: CPU: ",
+    r"WARNING: at ",
+    r"general protection fault",
+    r"Unable to handle kernel ",
+    r"Kernel panic - not syncing",
+    r"Call Trace:",
+    r"Code: [0-9a-fA-F<(]{2}",
+    r"CPU: \d+ (?:UID: \d+ )?PID: \d+",
+    r"RIP: ?[0-9a-fA-F]{4}:",
+    r"Modules linked in:",
+    r"Hardware name: ",
+    r"-+\[ (?:cut here|end trace|end Kernel panic)",
+    r"Traceback \(most recent call last\):",
+    r"The above exception was the direct cause",
+    r"During handling of the above exception",
+]
+_LOG_START = re.compile(r"[ \t]*(?:" + "|".join(_LOG_OPENERS) + ")")
+# Lines that go on with a log once it started, but could be prose on their own.
+_LOG_MORE = re.compile(
+    r"[ \t]+\S"  # indented: stack frames, code lines of a traceback
+    r"|(?:0x)?[0-9a-fA-F]{8,}\b"  # hex words, "ffffffff80116f9b - func ..."
+    r"|\[<[0-9a-fA-F]+>\]"  # "[<ffffffff8010734a>] func+0x1/0x2"
+    r"|[A-Za-z][A-Za-z0-9]{1,3}: ?[0-9a-fA-F]{4,}"  # register dump: "rax: 0000...", "RSP: 0018:"
+    r"|[\w.]+\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+"  # a frame: "func+0x12/0x40"
+    r"|</?(?:TASK|IRQ|NMI|EOI|SOFTIRQ)>"
+    r"|[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt)\b"  # a traceback's last line
+    r"|(?:PGD|PUD|PMD|PTE|P4D) [0-9a-fA-F]|#PF: |Workqueue: |Tainted: "
+)
+
+# ------------------------------------------------------------------ line-start scan
+
+_SIGNATURE_MARK = r"--[ \t\r]*(?=\n|\Z)"
+_LINE_OPENERS = [
+    *(re.escape(opener) for opener in _PATCH_OPENERS),
+    _SIGNATURE_MARK,
+    *_LOG_OPENERS,
+    *attr.HEADER_OPENERS,
+]
+
+
+def _first_chars(alternatives: list[str]) -> str:
+    """A character class of the first characters the alternatives can match.
+
+    A lookahead on it lets the regex engine skip most lines with one test
+    instead of trying every alternative.
+    """
+    firsts = {alt[:2] if alt[0] == "\\" else re.escape(alt[0]) for alt in alternatives}
+    return "[" + "".join(sorted(firsts)) + "]"
+
+
+# Lines (quoted or not) that may open a patch, signature, log or Outlook header.
+_LINE_START_SCAN = re.compile(
+    r"\n[ >\t]*+(?=" + _first_chars(_LINE_OPENERS) + ")(?:" + "|".join(_LINE_OPENERS) + ")"
+)
+
+# ------------------------------------------------------------------ footer
+
+FOOTER_RULE_MIN = 20  # underscores in a list footer's rule
+_RULE = re.compile("_{%d,}" % FOOTER_RULE_MIN)
+_RULE_START = "\n" + "_" * FOOTER_RULE_MIN
+# Words only a list server's footer has (looked for in lower case).
+_FOOTER_WORDS = ("mailing list", "/listinfo", "mailman", "unsubscribe", "lists.")
+_GOOGLE_GROUPS = "You received this message because you are subscribed to the Google Groups"
+
+# ------------------------------------------------------------------ attributions
+
+# Lines ending in a colon: every "wrote:" and its translations are among them.
+_COLON_END_SCAN = re.compile(r":[ \t\r]*(?=\n|\Z)")
+
+
+def segment(text: str) -> list[Block]:
+    """Cut a body into blocks; their texts joined give the body back exactly."""
+    if not text:
+        return []
+    body = _Body(text)
+    body.mark_quotes()
+    body.mark_groupwise()
+    body.mark_footer()
+    body.mark_header_blocks()
+    body.mark_unquoted_originals()
+    body.mark_patches()
+    body.mark_logs()
+    body.mark_attributions()
+    body.mark_signature()
+    return body.blocks()
+
+
+def is_top_posted(blocks: list[Block]) -> bool:
+    """Whether the author wrote above the quote and nothing of their own below it."""
+    first_quote = next((i for i, b in enumerate(blocks) if b.kind is QUOTE), None)
+    if first_quote is None:
+        return False
+    above = any(_is_own(b) and b.kind is TEXT for b in blocks[:first_quote])
+    below = any(_is_own(b) for b in blocks[first_quote + 1 :])
+    return above and not below
+
+
+def _is_own(block: Block) -> bool:
+    return block.kind in _OWN_KINDS and block.depth == 0 and not block.text.isspace()
+
+
+def _opener_kind(content: str) -> BlockKind:
+    """What a line found by the line-start scan may open, from its unquoted content."""
+    if content.startswith(_PATCH_OPENERS):
+        return PATCH
+    if content.rstrip() == "--":
+        return SIGNATURE
+    if content[:1] in "-_" and attr.is_header_separator(content):
+        return ATTRIBUTION
+    return LOG
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+class _Body:
+    """A body's lines with the quote depth and kind of each, painted pass by pass.
+
+    A kind of None means "not claimed": text at depth 0, quote deeper.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # With a "\n" in front every line starts right after one, so each scan
+        # regex starts with "\n": the engine finds that first character fast.
+        self.scan = "\n" + text
+        lines = text.split("\n")
+        if not lines[-1]:
+            lines.pop()  # the text ended with "\n": no line after it
+        self.lines = lines  # without their "\n" (a "\r" stays)
+        self.starts = [0, *map(add, accumulate(map(len, lines)), count(1))]
+        self.depths = [0] * len(lines)
+        self.kinds: list[BlockKind | None] = [None] * len(lines)
+        self.edges = {0, len(lines)}  # lines where kind or depth may change
+        self.end = len(lines)  # where the list footer starts
+        self.headers: list[tuple[int, int]] = []  # GroupWise and Outlook attributions
+        self.openers: dict[BlockKind, list[int]] = {PATCH: [], SIGNATURE: [], ATTRIBUTION: [], LOG: []}
+        for line in self._hits(_LINE_START_SCAN):
+            self.openers[_opener_kind(attr.unquote(lines[line]).lstrip())].append(line)
+
+    # -------------------------------------------------------------- helpers
+
+    def _line_of(self, scan_offset: int) -> int:
+        """The line holding this offset of `scan` (offsets of `text` plus one)."""
+        return bisect_right(self.starts, scan_offset - 1) - 1
+
+    def _hits(self, pattern: re.Pattern[str]) -> list[int]:
+        """The lines where a pattern that starts with "\\n" matches."""
+        last = len(self.lines) - 1
+        found = (self._line_of(match.start() + 1) for match in pattern.finditer(self.scan))
+        return [line for line in found if line <= last]
+
+    def paint(self, start: int, stop: int, kind: BlockKind | None, depth: int) -> None:
+        self.kinds[start:stop] = [kind] * (stop - start)
+        self.depths[start:stop] = [depth] * (stop - start)
+        self.edges.update((start, stop))
+
+    def is_own_text(self, line: int) -> bool:
+        """Unquoted, unclaimed text: where patches, logs and signatures may be."""
+        return line < self.end and self.kinds[line] is None and self.depths[line] == 0
+
+    def content(self, line: int) -> str:
+        return attr.unquote(self.lines[line])
+
+    def next_content(self, line: int, max_blanks: int) -> tuple[int, int]:
+        """The first line from here whose content is not blank (or the footer's
+        start), and how many blank lines, quoted or not, came first; stops
+        counting past max_blanks."""
+        blanks = 0
+        while line < self.end and blanks <= max_blanks and _is_blank(self.content(line)):
+            blanks += 1
+            line += 1
+        return line, blanks
+
+    # -------------------------------------------------------------- passes
+
+    def mark_quotes(self) -> None:
+        """Quote depth: the '>' marks a line starts with."""
+        text = self.text
+        if not (text.startswith((">", " >")) or "\n>" in text or "\n >" in text):
+            return
+        for run in _QUOTE_RUN.finditer(self.scan):
+            first = self._line_of(run.start() + 1)
+            last = self._line_of(run.end())
+            self.depths[first : last + 1] = [run.group(1).count(">")] * (last + 1 - first)
+            self.edges.update((first, last + 1))
+
+    def mark_groupwise(self) -> None:
+        """">>> Name <addr> 14.11.06 12:50 >>>" is an attribution, not a depth-3 quote."""
+        if " >>>" not in self.text:
+            return
+        for line in self._hits(attr.GROUPWISE_SCAN):
+            depth = attr.groupwise_depth(self.lines[line])
+            if depth is not None:
+                self.paint(line, line + 1, ATTRIBUTION, depth)
+                self.headers.append((line, line + 1))
+
+    def mark_footer(self) -> None:
+        """A list footer: a rule and list lines (or Google Groups' "--" notice) at the end."""
+        last = len(self.lines) - 1
+        while last >= 0 and _is_blank(self.lines[last]):
+            last -= 1
+        lowest = max(last - FOOTER_MAX_LINES, 0)
+        candidates = [self._line_of(offset + 1) for offset in self._rfind_all(_RULE_START, lowest)]
+        google = self.scan.rfind("\n" + _GOOGLE_GROUPS)
+        if google >= 0:
+            candidates.append(self._line_of(google + 1) - 1)
+        # The topmost one: crossposted messages carry two footers.
+        found = [line for line in candidates if line >= lowest and self._opens_footer(line, last)]
+        if found:
+            start = min(found)
+            self.paint(start, len(self.lines), FOOTER, 0)
+            self.end = start
+
+    def _rfind_all(self, needle: str, lowest: int) -> list[int]:
+        """Offsets in `scan` of a needle, from the end up to line `lowest`."""
+        found = []
+        offset = self.scan.rfind(needle)
+        while offset >= 0 and self._line_of(offset + 1) >= lowest:
+            found.append(offset)
+            offset = self.scan.rfind(needle, 0, offset)
+        return found
+
+    def _opens_footer(self, line: int, last: int) -> bool:
+        if line < 0 or any(self.depths[line : last + 1]):
+            return False  # a footer is unquoted through and through
+        first = self.lines[line].strip()
+        if first == "--":
+            return line < last and self.lines[line + 1].startswith(_GOOGLE_GROUPS)
+        if not _RULE.fullmatch(first) or attr.header_block_length(self.lines[line : line + 2]):
+            return False  # no rule, or Outlook's "____\nFrom:" header
+        tail = "\n".join(self.lines[line + 1 : last + 1]).lower()
+        return any(word in tail for word in _FOOTER_WORDS)
+
+    def mark_header_blocks(self) -> None:
+        """Outlook's "-----Original Message-----" and the From:/Sent: fields under it."""
+        for line in self.openers[ATTRIBUTION]:
+            if line >= self.end or self.kinds[line] is not None:
+                continue
+            depth = self.depths[line]
+            window = []
+            for below in range(line, min(line + attr.MAX_HEADER_LINES, self.end)):
+                if self.depths[below] != depth:
+                    break
+                window.append(self.content(below))
+            length = attr.header_block_length(window)
+            if length:
+                self.paint(line, line + length, ATTRIBUTION, depth)
+                self.headers.append((line, line + length))
+
+    def mark_unquoted_originals(self) -> None:
+        """Quote what GroupWise and Outlook top-posters paste unquoted under a header.
+
+        When a header at depth d is followed by text of depth d (not by a
+        deeper quote), the text down to the next line shallower than d (or to
+        the footer) is the original message: it goes one level deeper.
+        """
+        for start, stop in sorted(self.headers):
+            depth = self.depths[start]
+            below, _ = self.next_content(stop, self.end)
+            if below >= self.end or self.depths[below] != depth:
+                continue
+            for line in range(stop, self.end):
+                if _is_blank(self.lines[line]):
+                    continue  # blank lines join the block above them anyway
+                if self.depths[line] < depth:
+                    break
+                self.depths[line] += 1
+                self.edges.update((line, line + 1))
+
+    def mark_patches(self) -> None:
+        """Inline unified diffs in the author's own text."""
+        covered = 0
+        for line in self.openers[PATCH]:
+            if line < covered or not self.is_own_text(line):
+                continue
+            stop = self._patch_end(line)
+            if stop > line:
+                self.paint(line, stop, PATCH, 0)
+                covered = stop
+
+    def _patch_end(self, line: int) -> int:
+        """The line after the diff that starts here; `line` itself if there is none."""
+        offset = self.starts[line]
+        bare = self.lines[line].startswith("--- ")
+        if bare and not _UNIFIED_HEAD.match(self.text, offset):
+            return line
+        end = _PATCH_RUN.match(self.text, offset).end()
+        if not bare and not _PATCH_CONFIRM.search(self.text, offset, end):
+            return line
+        return min(bisect_left(self.starts, end), self.end)
+
+    def mark_logs(self) -> None:
+        """Console logs, oopses and tracebacks in the author's own text."""
+        covered = 0
+        for line in self.openers[LOG]:
+            if line < covered or not self.is_own_text(line):
+                continue
+            covered = self._log_end(line)
+            self.paint(line, covered, LOG, 0)
+
+    def _log_end(self, line: int) -> int:
+        """The line after the log that starts here.
+
+        A log goes on over lines only a log has, over the short tails of lines
+        a mail client wrapped, and over blank lines when a log line follows.
+        """
+        end = line + 1
+        while self.is_own_text(end):
+            text = self.lines[end]
+            if _is_blank(text):
+                after, _ = self.next_content(end, self.end)
+                if not (self.is_own_text(after) and _LOG_START.match(self.lines[after])):
+                    break
+                end = after
+            elif not (_LOG_START.match(text) or _LOG_MORE.match(text) or self._is_wrapped_tail(end)):
+                break
+            end += 1
+        return end
+
+    def _is_wrapped_tail(self, line: int) -> bool:
+        """Whether a short line is the rest of the log line above, wrapped by a mailer."""
+        if len(self.lines[line].strip()) > WRAP_TAIL_MAX_CHARS:
+            return False
+        above = self.lines[line - 1].rstrip()
+        if above.endswith(WRAP_MARK):
+            return True
+        below = line + 1
+        return (
+            len(above) >= WRAP_MIN_CHARS
+            and self.is_own_text(below)
+            and (_LOG_START.match(self.lines[below]) or _LOG_MORE.match(self.lines[below])) is not None
+        )
+
+    def mark_attributions(self) -> None:
+        """"On ... wrote:" and its kin, where a quote follows (or nothing does)."""
+        for match in _COLON_END_SCAN.finditer(self.scan):
+            line = self._line_of(match.start())
+            if line >= self.end or self.kinds[line] is not None or not attr.may_end_attribution(self.lines[line]):
+                continue
+            span = self._attribution_span(line)
+            if span and self._introduces_quote(span[1], self.depths[line]):
+                self.paint(*span, ATTRIBUTION, self.depths[line])
+
+    def _attribution_span(self, line: int) -> tuple[int, int] | None:
+        """The lines of the attribution that ends on this line, if it is one: this
+        line, or with the line above when a client wrapped it in two."""
+        text = self.content(line).strip()
+        above = line - 1
+        if above >= 0 and self.depths[above] == self.depths[line] and self.kinds[above] is None:
+            first = self.content(above).strip()
+            if attr.is_wrapped_start(first) and attr.is_attribution_text(first + " " + text):
+                return above, line + 1
+        if attr.is_attribution_text(text):
+            return line, line + 1
+        return None
+
+    def _introduces_quote(self, line: int, depth: int) -> bool:
+        """An attribution is followed by a deeper quote (after a blank line or
+        two), or ends the text; a quoted one may be followed, after a blank
+        line, by the rest of its own quote (trimmed to nothing deeper)."""
+        below, blanks = self.next_content(line, ATTRIBUTION_MAX_BLANKS)
+        if blanks > ATTRIBUTION_MAX_BLANKS:
+            return False
+        if below >= self.end:
+            return True
+        return self.depths[below] > depth or (depth > 0 and blanks > 0 and self.depths[below] >= depth)
+
+    def mark_signature(self) -> None:
+        """From the last unquoted "-- " (or "--") down to the footer, a quote or the end."""
+        marks = [line for line in self.openers[SIGNATURE] if self.is_own_text(line)]
+        if not marks:
+            return
+        start = stop = marks[-1]
+        while self.is_own_text(stop):
+            stop += 1
+        self.paint(start, stop, SIGNATURE, 0)
+
+    # -------------------------------------------------------------- result
+
+    def blocks(self) -> list[Block]:
+        """Cut at the painted edges; blank lines join the block above."""
+        spans: list[list] = []  # [kind, depth, first line, line after]
+        for start, stop in pairwise(sorted(self.edges)):
+            depth = self.depths[start]
+            kind = self.kinds[start] or (QUOTE if depth else TEXT)
+            if kind is TEXT and depth == 0:
+                start = self._give_blanks_above(spans, start, stop)
+                if start == stop:
+                    continue
+            if spans and spans[-1][0] is kind and spans[-1][1] == depth:
+                spans[-1][3] = stop
+            else:
+                spans.append([kind, depth, start if spans else 0, stop])
+        if not spans:  # nothing but blank lines
+            return [Block(TEXT, 0, self.text)]
+        text, starts = self.text, self.starts
+        return [Block(kind, depth, text[starts[a] : starts[b]]) for kind, depth, a, b in spans]
+
+    def _give_blanks_above(self, spans: list[list], start: int, stop: int) -> int:
+        """Hand the blank lines that open a text run to the block above it and
+        return where the text run now starts. At the top there is no block
+        above: an all-blank run then waits for the next block, which will
+        start at line 0."""
+        first = start
+        while first < stop and _is_blank(self.lines[first]):
+            first += 1
+        if spans:
+            spans[-1][3] = first
+            return first
+        return stop if first == stop else start

@@ -1,0 +1,229 @@
+"""Raw message bytes in, a plain ParsedMessage out; no database here.
+
+The stdlib parser (compat32 policy) is lenient with broken mail and gives
+access to the original bytes of every part. Everything a page view needs later
+(blocks, attachments, attributions) is derived here once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import message_from_bytes
+from email.message import Message
+
+import nh3
+
+from listkeeper.mail.attribution import parse_attribution
+from listkeeper.mail.blocks import Attribution, Block, BlockKind
+from listkeeper.mail.body import is_top_posted, segment
+from listkeeper.mail.dates import DateSource, message_date
+from listkeeper.mail.headers import (
+    address,
+    addresses,
+    header_text,
+    message_id_list,
+    normalize_message_id,
+)
+from listkeeper.mail.text import decode_bytes, unflow
+
+SYNTHETIC_ID_DOMAIN = "listkeeper.invalid"
+PATCH_CONTENT_TYPES = frozenset({"text/x-patch", "text/x-diff", "text/x-diff-patch", "text/diff"})
+PATCH_SUFFIXES = (".patch", ".diff")
+_LIST_ID = re.compile(r"<([^<>]+)>")
+# Tags after which an HTML-only message's text needs a line break.
+_HTML_BREAKS = re.compile(r"(?i)(<br\s*/?>|</p>|</div>|</tr>|</li>|</h\d>|</blockquote>)")
+
+
+class MailParseError(ValueError):
+    """The bytes are not a message we can archive (the reason says why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str | None
+    content_type: str
+    size: int  # decoded bytes
+    is_patch: bool
+    part_index: int  # position among the message's leaf parts, for downloads
+
+
+@dataclass(slots=True)
+class ParsedMessage:
+    message_id: str
+    message_id_synthetic: bool
+    in_reply_to: str | None
+    references: list[str]
+    from_name: str
+    from_addr: str
+    to: list[tuple[str, str]]
+    cc: list[tuple[str, str]]
+    subject: str
+    date: datetime
+    date_source: DateSource
+    list_id: str | None  # the List-Id's id, e.g. "xen-devel.lists.xensource.com"
+    blocks: list[Block]
+    attachments: list[Attachment]
+    attributions: list[Attribution]
+    top_posted: bool
+    html: str | None  # sanitised HTML when the message had no text part
+    sha256: str
+    raw: bytes = field(repr=False)
+
+    @property
+    def list_name(self) -> str | None:
+        """Short list name from List-Id: "xen-devel" for xen-devel.lists.xensource.com."""
+        if not self.list_id:
+            return None
+        return self.list_id.split(".", 1)[0].lower() or None
+
+
+def parse_message(raw: bytes, envelope: str | None, arrival: datetime) -> ParsedMessage:
+    """Parse one message. Raises MailParseError for input that is not mail."""
+    if not raw.strip():
+        raise MailParseError("empty message")
+    msg = message_from_bytes(raw)
+    if not msg.keys():
+        raise MailParseError("no header fields")
+    digest = hashlib.sha256(raw).hexdigest()
+    message_id = normalize_message_id(_header(msg, "Message-ID"))
+    date, date_source = message_date(_header(msg, "Date"), envelope, arrival)
+    from_name, from_addr = address(_header(msg, "From") or "")
+    body = _read_body(msg)
+    attributions = [
+        found
+        for block in body.blocks
+        if block.kind is BlockKind.ATTRIBUTION and (found := parse_attribution(block.text))
+    ]
+    return ParsedMessage(
+        message_id=message_id or f"sha256-{digest}@{SYNTHETIC_ID_DOMAIN}",
+        message_id_synthetic=message_id is None,
+        in_reply_to=normalize_message_id(_header(msg, "In-Reply-To")),
+        references=message_id_list(_header(msg, "References")),
+        from_name=from_name,
+        from_addr=from_addr,
+        to=addresses([str(v) for v in msg.get_all("To", [])]),
+        cc=addresses([str(v) for v in msg.get_all("Cc", [])]),
+        subject=header_text(_header(msg, "Subject")),
+        date=date,
+        date_source=date_source,
+        list_id=_list_id(_header(msg, "List-Id")),
+        blocks=body.blocks,
+        attachments=body.attachments,
+        attributions=attributions,
+        top_posted=is_top_posted(body.blocks),
+        html=body.html,
+        sha256=digest,
+        raw=raw,
+    )
+
+
+def _header(msg: Message, name: str) -> str | None:
+    value = msg.get(name)
+    return None if value is None else str(value)
+
+
+def _list_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    match = _LIST_ID.search(value)
+    token = (match.group(1) if match else value).strip().lower()
+    return token or None
+
+
+@dataclass(slots=True)
+class _Body:
+    blocks: list[Block] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    html: str | None = None
+
+
+def leaf_parts(msg: Message) -> list[Message]:
+    """Leaf parts in document order, one alternative each, without recursion."""
+    leaves: list[Message] = []
+    stack: list[Message] = [msg]
+    while stack:
+        part = stack.pop()
+        payload = part.get_payload()
+        if part.is_multipart() and isinstance(payload, list):
+            children = payload
+            if part.get_content_type() == "multipart/alternative" and children:
+                children = [_preferred_alternative(children)]
+            stack.extend(reversed(children))
+        else:
+            leaves.append(part)
+    return leaves
+
+
+def _preferred_alternative(children: list[Message]) -> Message:
+    for child in children:
+        if child.get_content_type() == "text/plain":
+            return child
+    return children[-1]
+
+
+def _read_body(msg: Message) -> _Body:
+    body = _Body()
+    html_parts: list[str] = []
+    for index, part in enumerate(leaf_parts(msg)):
+        ctype = part.get_content_type()
+        filename = _filename(part)
+        attached = part.get_content_disposition() == "attachment" or (
+            filename is not None and ctype != "text/plain"
+        )
+        is_patch = ctype in PATCH_CONTENT_TYPES or (
+            filename is not None and filename.lower().endswith(PATCH_SUFFIXES)
+        )
+        if ctype == "text/plain" and not attached and not is_patch:
+            body.blocks.extend(segment(_part_text(part)))
+        elif ctype == "text/html" and not attached:
+            html_parts.append(_part_text(part))
+        else:
+            data = _payload_bytes(part)
+            body.attachments.append(Attachment(filename, ctype, len(data), is_patch, index))
+            if is_patch and data:
+                text = decode_bytes(data, part.get_content_charset())
+                body.blocks.append(Block(BlockKind.PATCH, 0, text))
+    if html_parts and not any(b.kind is not BlockKind.PATCH for b in body.blocks):
+        source = "\n".join(html_parts)
+        body.html = nh3.clean(source)
+        body.blocks[:0] = segment(html_to_text(source))
+    return body
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except (LookupError, ValueError, TypeError):
+        return None
+    return header_text(name) if name else None
+
+
+def _payload_bytes(part: Message) -> bytes:
+    payload = part.get_payload(decode=True)
+    if isinstance(payload, bytes):
+        return payload
+    inner = part.get_payload()
+    if isinstance(inner, list):  # message/rfc822 and friends
+        return b"".join(p.as_bytes() for p in inner if isinstance(p, Message))
+    return str(inner or "").encode("utf-8", "surrogateescape")
+
+
+def _part_text(part: Message) -> str:
+    text = decode_bytes(_payload_bytes(part), part.get_content_charset())
+    text = text.replace("\r\n", "\n")
+    params = {k.lower(): v.lower() for k, v in part.get_params([])[1:] if isinstance(v, str)}
+    if params.get("format") == "flowed":
+        text = unflow(text, params.get("delsp") == "yes")
+    return text
+
+
+def html_to_text(source: str) -> str:
+    """Readable text of an HTML-only message: tags dropped, breaks kept."""
+    with_breaks = _HTML_BREAKS.sub(lambda m: m.group(1) + "\n", source)
+    stripped = nh3.clean(with_breaks, tags=set(), clean_content_tags={"script", "style"})
+    lines = [line.strip() for line in html.unescape(stripped).splitlines()]
+    return "\n".join(lines).strip() + "\n"

@@ -1,0 +1,226 @@
+"""Finding the parent of a message whose client dropped its threading headers.
+
+GroupWise, Outlook and web mailers send replies without References or
+In-Reply-To, yet the reply quotes the message it answers. In order of trust:
+
+1. quote: word shingles of what the reply quotes (at its shallowest quote
+   depth) against the author's own text of earlier messages in the list;
+2. attribution: the "X wrote:" line names an author (and often a date);
+3. subject: a "Re:" of an earlier subject, or a patch of a series answering
+   its cover letter, never across a long gap.
+
+Everything here is pure: the store feeds candidates in, gets parents out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from listkeeper.mail.subject import SeriesPosition, is_reply, series_position, subject_key
+from listkeeper.threader import FoundBy
+
+SHINGLE_WORDS = 5  # word n-gram length: long enough to be distinctive, short enough for rewraps
+MAX_POSTINGS = 40  # a shingle found in more messages than this is boilerplate, not evidence
+MIN_SHARED_SHINGLES = 2
+CANDIDATE_WINDOW = timedelta(days=60)  # replies come within weeks, not years
+SUBJECT_WINDOW = timedelta(days=14)  # the longest gap a subject-only link may bridge
+SERIES_WINDOW = timedelta(days=2)  # git send-email sends a series within minutes
+ATTRIBUTION_SLACK = timedelta(hours=14, minutes=1)  # attribution dates are in some local time
+NEAR_BEST = 0.5  # quote scores within this share of the best stay in the running
+_WORD = re.compile(r"\w+")
+_OWN_KINDS = frozenset({"text", "patch", "log"})
+
+
+def shingles(text: str) -> set[int]:
+    """Hashes of every run of SHINGLE_WORDS words, lowercased: wrapping-proof."""
+    words = _WORD.findall(text.lower())
+    if len(words) < SHINGLE_WORDS:
+        return {hash(tuple(words))} if len(words) >= 3 else set()
+    return {hash(tuple(words[i : i + SHINGLE_WORDS])) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def own_text(blocks: list[dict]) -> str:
+    """What the author wrote: unquoted text, patches and logs."""
+    return "".join(b["text"] for b in blocks if b["depth"] == 0 and b["kind"] in _OWN_KINDS)
+
+
+def quoted_text(blocks: list[dict]) -> str:
+    """The shallowest quoted text: what the reply quotes of its parent."""
+    depths = [b["depth"] for b in blocks if b["kind"] == "quote"]
+    if not depths:
+        return ""
+    shallowest = min(depths)
+    return "".join(b["text"] for b in blocks if b["kind"] == "quote" and b["depth"] == shallowest)
+
+
+@dataclass(slots=True)
+class Mail:
+    """What repair knows of one message."""
+
+    message_id: str
+    date: datetime
+    from_name: str
+    from_addr: str
+    subject: str
+    blocks: list[dict]
+    attributions: list[dict]
+    has_header_parent: bool
+    subject_key: str = field(init=False)
+    series: SeriesPosition | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.subject_key = subject_key(self.subject)
+        self.series = series_position(self.subject)
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    parent: str
+    found_by: FoundBy
+
+
+class RepairIndex:
+    """All messages of a list (or a window of it), indexed for repair."""
+
+    def __init__(self, mails: list[Mail]) -> None:
+        self.mails = sorted(mails, key=lambda m: (m.date, m.message_id))
+        self.by_id = {m.message_id: m for m in self.mails}
+        self.postings: dict[int, list[str]] = defaultdict(list)
+        for mail in self.mails:
+            for shingle in shingles(own_text(mail.blocks)):
+                self.postings[shingle].append(mail.message_id)
+        self.by_subject: dict[str, list[Mail]] = defaultdict(list)
+        self.by_author: dict[str, list[Mail]] = defaultdict(list)
+        self.by_series: dict[tuple[str, int, int], list[Mail]] = defaultdict(list)
+        for mail in self.mails:
+            self.by_subject[mail.subject_key].append(mail)
+            for key in {mail.from_addr.lower(), mail.from_name.lower()} - {""}:
+                self.by_author[key].append(mail)
+            if mail.series is not None:
+                key = (mail.from_addr, mail.series.version, mail.series.total)
+                self.by_series[key].append(mail)
+
+    def parent_of(self, mail: Mail) -> Repair | None:
+        """The most likely parent of a message without threading headers."""
+        return (
+            self._by_quote(mail)
+            or self._by_attribution(mail)
+            or self._by_series(mail)
+            or self._by_subject(mail)
+        )
+
+    def _earlier(self, mail: Mail, candidate: Mail) -> bool:
+        return (
+            candidate.message_id != mail.message_id
+            and candidate.date <= mail.date
+            and mail.date - candidate.date <= CANDIDATE_WINDOW
+        )
+
+    def _by_quote(self, mail: Mail) -> Repair | None:
+        scores: dict[str, int] = defaultdict(int)
+        for shingle in shingles(quoted_text(mail.blocks)):
+            owners = self.postings.get(shingle, ())
+            if len(owners) > MAX_POSTINGS:
+                continue
+            for owner in owners:
+                scores[owner] += 1
+        ranked = [
+            (score, self.by_id[mid])
+            for mid, score in scores.items()
+            if score >= MIN_SHARED_SHINGLES and self._earlier(mail, self.by_id[mid])
+        ]
+        if not ranked:
+            return None
+        best = max(score for score, _ in ranked)
+        contenders = [c for score, c in ranked if score >= best * NEAR_BEST]
+        named = [c for c in contenders if self._named_by_attribution(mail, c)]
+        pool = named or [c for score, c in ranked if score == best]
+        chosen = max(pool, key=lambda c: (scores[c.message_id], c.date, c.message_id))
+        return Repair(chosen.message_id, FoundBy.QUOTE)
+
+    def _named_by_attribution(self, mail: Mail, candidate: Mail) -> bool:
+        return any(_names(attribution, candidate) for attribution in mail.attributions)
+
+    def _by_attribution(self, mail: Mail) -> Repair | None:
+        for attribution in mail.attributions:
+            by_author = [
+                c for c in self._authored_by(attribution) if self._earlier(mail, c)
+            ]
+            if not by_author:
+                continue
+            said = _attribution_date(attribution)
+            if said is not None:
+                dated = [c for c in by_author if _same_moment(c.date, said)]
+                if dated:
+                    return Repair(dated[-1].message_id, FoundBy.ATTRIBUTION)
+            return Repair(by_author[-1].message_id, FoundBy.ATTRIBUTION)
+        return None
+
+    def _authored_by(self, attribution: dict) -> list[Mail]:
+        """Messages whose sender the attribution names, oldest first."""
+        keys = {(attribution.get(k) or "").strip().strip('"').lower() for k in ("addr", "name")}
+        found = {m.message_id: m for key in keys - {""} for m in self.by_author.get(key, ())}
+        return sorted(found.values(), key=lambda m: (m.date, m.message_id))
+
+    def _by_series(self, mail: Mail) -> Repair | None:
+        """A patch of a series answers its cover letter, or patch 1 without one."""
+        series = mail.series
+        if series is None or series.index == 0:
+            return None
+        siblings = [
+            c for c in self.by_series[(mail.from_addr, series.version, series.total)]
+            if c.message_id != mail.message_id and abs(c.date - mail.date) <= SERIES_WINDOW
+        ]
+        for wanted in (0, 1):
+            if series.index == wanted:
+                continue
+            heads = [c for c in siblings if c.series and c.series.index == wanted]
+            if heads:
+                nearest = min(heads, key=lambda c: abs(c.date - mail.date))
+                return Repair(nearest.message_id, FoundBy.SUBJECT)
+        return None
+
+    def _by_subject(self, mail: Mail) -> Repair | None:
+        if not is_reply(mail.subject) or not mail.subject_key:
+            return None
+        earlier = [
+            c for c in self.by_subject.get(mail.subject_key, ())
+            if self._earlier(mail, c) and mail.date - c.date <= SUBJECT_WINDOW
+        ]
+        if not earlier:
+            return None
+        return Repair(earlier[-1].message_id, FoundBy.SUBJECT)
+
+
+def _names(attribution: dict, candidate: Mail) -> bool:
+    addr = (attribution.get("addr") or "").lower()
+    if addr and addr == candidate.from_addr.lower():
+        return True
+    name = (attribution.get("name") or "").strip().strip('"').lower()
+    return bool(name) and name in (candidate.from_name.lower(), candidate.from_addr.lower())
+
+
+def _attribution_date(attribution: dict) -> datetime | None:
+    value = attribution.get("date")
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _same_moment(actual: datetime, said: datetime) -> bool:
+    """An attribution's date names the parent's minute, in some time zone.
+
+    Without a zone the difference must be a whole number of quarter hours
+    (every real UTC offset is) within a day's span of offsets.
+    """
+    if said.tzinfo is not None:
+        return abs(actual - said) <= timedelta(minutes=1)
+    delta = abs(actual.replace(tzinfo=None) - said)
+    minutes = round(delta.total_seconds() / 60)
+    return delta <= ATTRIBUTION_SLACK and minutes % 15 == 0

@@ -1,0 +1,58 @@
+"""The JSON shapes shared by the CLI (--json) and the web API.
+
+One function per shape so that `listkeeper show --json` and `/api/m/...`
+can never drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from listkeeper.store.reader import MessageSummary, MessageView, ThreadView
+
+
+def iso_utc(value: datetime) -> str:
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def summary_json(summary: MessageSummary) -> dict[str, Any]:
+    return {
+        "message_id": summary.message_id,
+        "parent": summary.parent,
+        "parent_found_by": summary.parent_found_by,
+        "from": {"name": summary.from_name, "addr": summary.from_addr},
+        "date": iso_utc(summary.date),
+        "subject": summary.subject,
+    }
+
+
+def thread_json(view: ThreadView) -> dict[str, Any]:
+    messages = []
+    for entry in view.messages:
+        assert entry.summary is not None
+        item = summary_json(entry.summary)
+        item["depth"] = entry.depth
+        messages.append(item)
+    return {"root": view.root, "subject": view.subject, "messages": messages}
+
+
+def message_json(view: MessageView) -> dict[str, Any]:
+    anatomy = view.anatomy
+    item = summary_json(view.summary)
+    item.update(
+        {
+            "thread_root": view.thread_root,
+            "lists": view.summary.lists,
+            "to": anatomy["to"],
+            "cc": anatomy["cc"],
+            "top_posted": anatomy["top_posted"],
+            "blocks": anatomy["blocks"],
+            "attributions": anatomy["attributions"],
+            "attachments": [
+                {k: a[k] for k in ("filename", "content_type", "size", "is_patch")}
+                for a in anatomy["attachments"]
+            ],
+        }
+    )
+    return item

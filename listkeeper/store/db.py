@@ -1,0 +1,80 @@
+"""Opening the database: a path or URL in, a migrated SQLAlchemy engine out.
+
+SQLite is the embedded default (one file, WAL so readers never wait for the
+importer); PostgreSQL is reached through psycopg 3.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or used (the message says why)."""
+
+
+def database_url(db: str) -> str:
+    """Accept a file path or a URL; plain postgresql:// means psycopg 3."""
+    if "://" not in db:
+        return f"sqlite:///{Path(db).expanduser()}"
+    if db.startswith("postgresql://") or db.startswith("postgres://"):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    return db
+
+
+def open_engine(db: str) -> Engine:
+    """An engine for the database, its schema migrated to the newest version."""
+    try:
+        url = make_url(database_url(db))
+    except ArgumentError as exc:
+        raise DatabaseError(f"{db}: not a database path or URL") from exc
+    if url.get_backend_name() == "sqlite":
+        engine = _sqlite_engine(url.database or "")
+    elif url.get_backend_name() == "postgresql":
+        engine = create_engine(url, pool_pre_ping=True)
+    else:
+        raise DatabaseError(f"{db}: only SQLite and PostgreSQL are supported")
+    migrate(engine)
+    return engine
+
+
+def _sqlite_engine(path: str) -> Engine:
+    if path and path != ":memory:":
+        parent = Path(path).parent
+        if not parent.is_dir():
+            raise DatabaseError(f"{path}: folder {parent} does not exist")
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return engine
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (a no-op when it is there)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,114 @@
+"""The database schema, declared once for SQLite and PostgreSQL.
+
+Raw bytes are the truth; every other column is derived from them and can be
+rebuilt by `listkeeper reindex`. Migrations in migrations/ must produce
+exactly this schema (a test compares them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+SHA256_HEX_LENGTH = 64
+LIST_NAME_LENGTH = 200
+FOUND_BY_LENGTH = 16
+
+metadata = MetaData()
+
+lists = Table(
+    "lists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Short name used in URLs and on the command line, e.g. "xen-devel".
+    Column("name", String(LIST_NAME_LENGTH), nullable=False, unique=True),
+    # The List-Id that maps to this list ("xen-devel.lists.xensource.com"), if known.
+    Column("list_id", Text),
+    Column("private", Boolean, nullable=False, default=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Normalised Message-ID (no <>), or a synthetic one from the sha256.
+    Column("message_id", Text, nullable=False),
+    # sha256 of the raw bytes: the identity of one copy of a message.
+    Column("sha256", String(SHA256_HEX_LENGTH), nullable=False, unique=True),
+    # True for the first copy of its Message-ID; later copies with other bytes
+    # are kept but only reachable explicitly.
+    Column("canonical", Boolean, nullable=False),
+    # The message exactly as received, zstd-compressed.
+    Column("raw", LargeBinary, nullable=False),
+    Column("raw_size", Integer, nullable=False),
+    # When listkeeper first stored it: the date of last resort, kept stable.
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("envelope", Text),  # the mbox From_ line, when the source had one
+    Column("date", DateTime(timezone=True), nullable=False),
+    Column("date_source", String(FOUND_BY_LENGTH), nullable=False),
+    Column("from_name", Text, nullable=False),
+    Column("from_addr", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("in_reply_to", Text),
+    Column("refs", Text, nullable=False),  # References ids, space separated
+    # zstd-compressed JSON of what pages need: blocks, attachments, attributions,
+    # recipients, sanitised HTML. Derived at parse time so a page view only reads.
+    Column("anatomy", LargeBinary, nullable=False),
+    Index("ix_messages_message_id", "message_id"),
+    Index("ix_messages_date", "date"),
+)
+
+list_messages = Table(
+    "list_messages",
+    metadata,
+    Column("list_id", Integer, ForeignKey("lists.id"), primary_key=True),
+    Column("message_pk", Integer, ForeignKey("messages.id"), primary_key=True),
+    Index("ix_list_messages_message_pk", "message_pk"),
+)
+
+threads = Table(
+    "threads",
+    metadata,
+    # Thread ids are only handles: pages and URLs name threads by Message-ID.
+    Column("id", Integer, primary_key=True),
+)
+
+thread_nodes = Table(
+    "thread_nodes",
+    metadata,
+    # One row per distinct Message-ID seen, archived or only referenced.
+    Column("message_id", Text, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("threads.id"), nullable=False),
+    # Message-ID of the parent (possibly a placeholder), or NULL for a root.
+    Column("parent", Text),
+    # How the parent link was found: references, in-reply-to, quote,
+    # attribution, subject.
+    Column("parent_found_by", String(FOUND_BY_LENGTH)),
+    # False for a placeholder: referenced by some message, not archived (yet).
+    Column("archived", Boolean, nullable=False),
+    Index("ix_thread_nodes_thread_id", "thread_id"),
+    Index("ix_thread_nodes_parent", "parent"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("list_name", String(LIST_NAME_LENGTH)),
+    Column("origin", Text, nullable=False),  # "path:offset" or "stdin"
+    Column("reason", Text, nullable=False),
+    Column("sha256", String(SHA256_HEX_LENGTH), nullable=False, unique=True),
+    Column("raw", LargeBinary, nullable=False),  # zstd-compressed
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)

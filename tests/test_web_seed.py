@@ -1,0 +1,88 @@
+"""The seed thread as web pages: HTTP checks and a real headless Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from conftest import ROOT, SEED_EXPECTED, SEED_MBOX, SEED_ROOT
+from listkeeper.sources.detect import open_source
+from listkeeper.web.links import anchor, message_url, raw_url, thread_url
+from webserver import serving
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = ROOT / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def server(seeded_db: str) -> Iterator[str]:
+    with serving(seeded_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
+
+
+def test_raw_returns_original_bytes(server: str) -> None:
+    for mail in open_source(SEED_MBOX):
+        message_id = mail.data.split(b"Message-ID: <", 1)[1].split(b">", 1)[0].decode()
+        response = httpx.get(server + raw_url(message_id))
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/plain")
+        assert hashlib.sha256(response.content).digest() == hashlib.sha256(mail.data).digest()
+
+
+def test_missing_message_is_a_404_page(server: str) -> None:
+    response = httpx.get(server + message_url("missing@example.org"))
+    assert response.status_code == 404
+    assert "missing@example.org" in response.text
+    assert httpx.get(server + "/no-such-list/").status_code == 404
+
+
+def test_thread_page_in_chromium(server: str, browser: Browser, seeded_db: str) -> None:
+    backend = "pg" if "postgresql" in seeded_db else "sqlite"
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server + thread_url("xen-devel", SEED_ROOT))
+    articles = page.locator("article.msg:not(.ghost)")
+    assert articles.count() == 22
+    expected_order = [m["message_id"] for m in SEED_EXPECTED["messages"]]
+    shown_ids = [articles.nth(i).get_attribute("id") for i in range(22)]
+    assert sorted(shown_ids) == sorted(anchor(mid) for mid in expected_order)
+    assert shown_ids[0] == anchor(SEED_ROOT)
+    # Authors and dates are on every message.
+    assert articles.nth(0).locator(".from").inner_text() == "Gerd Hoffmann"
+    assert articles.nth(0).locator("time").get_attribute("datetime").startswith("2006-11-13T15:41")
+    # Quotes are set apart and the list footer is dimmed.
+    quote = page.locator("blockquote.quote").first
+    assert quote.evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid"
+    footer = page.locator("pre.blk.footer").first
+    assert "Xen-devel mailing list" in footer.inner_text()
+    assert float(footer.evaluate("e => getComputedStyle(e).opacity")) < 1
+    # Follow an "in reply to" link: it lands on the parent on the same page.
+    reply = page.locator(f"#{anchor('C1824F6A.4D2E%keir@xensource.com')} a.in-reply-to")
+    reply.click()
+    assert page.url.endswith("#" + anchor("455897A4.8060306@suse.de"))
+    target = page.locator(":target")
+    assert target.get_attribute("id") == anchor("455897A4.8060306@suse.de")
+    page.screenshot(path=_artifact(f"seed-thread-desktop-{backend}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=_artifact(f"seed-thread-phone-{backend}.png"))
+    page.close()
