@@ -12,9 +12,17 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from listkeeper import config
-from listkeeper.errors import EXIT_BAD_SOURCE, EXIT_DATABASE, ListkeeperError, NotFound
+from listkeeper.errors import (
+    EXIT_BAD_QUERY,
+    EXIT_BAD_SOURCE,
+    EXIT_DATABASE,
+    ListkeeperError,
+    NotFound,
+)
 from listkeeper.ingest import Tally, import_paths
-from listkeeper.shapes import message_json, thread_json
+from listkeeper.search.query import QueryError
+from listkeeper.search.run import Sort, search
+from listkeeper.shapes import message_json, search_json, thread_json
 from listkeeper.sources.raw import SourceError
 from listkeeper.store import reader
 from listkeeper.store.db import DatabaseError, open_engine
@@ -136,6 +144,28 @@ def show(
     typer.echo(f"From: {s.from_name} <{s.from_addr}>\nDate: {s.date}\nSubject: {s.subject}\n")
     for block in view.anatomy["blocks"]:
         typer.echo(block["text"], nl=False)
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help='e.g. \'s:compat f:keir "page table" d:2006-11-01..\'')],
+    list_name: Annotated[Optional[str], typer.Option("--list", help="Only this list")] = None,
+    limit: Annotated[int, typer.Option(help="Results to print")] = 20,
+    sort: Annotated[Sort, typer.Option(help="rank (relevance) or date (newest first)")] = Sort.RANK,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Search messages with the query language of DESIGN.md."""
+    with _engine().connect() as conn:
+        try:
+            results = search(conn, query, list_name, limit=limit, sort=sort)
+        except QueryError as exc:
+            _fail(f"bad query: {exc}", EXIT_BAD_QUERY)
+    if as_json:
+        _print_json(search_json(results))
+        return
+    for hit in results.hits:
+        typer.echo(f"{hit.date:%Y-%m-%d} {hit.from_name or hit.from_addr}: {hit.subject} <{hit.message_id}>")
+    typer.echo(f"{results.total}{'+' if results.total_is_capped else ''} found")
 
 
 @app.command()

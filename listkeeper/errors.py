@@ -5,6 +5,7 @@ from __future__ import annotations
 EXIT_NOT_FOUND = 1
 EXIT_BAD_SOURCE = 2
 EXIT_DATABASE = 3
+EXIT_BAD_QUERY = 4
 
 
 class ListkeeperError(Exception):

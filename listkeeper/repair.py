@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from listkeeper.mail.regions import own_text, shallowest_quote
 from listkeeper.mail.subject import SeriesPosition, is_reply, series_position, subject_key
 from listkeeper.threader import FoundBy
 
@@ -31,7 +32,6 @@ SERIES_WINDOW = timedelta(days=2)  # git send-email sends a series within minute
 ATTRIBUTION_SLACK = timedelta(hours=14, minutes=1)  # attribution dates are in some local time
 NEAR_BEST = 0.5  # quote scores within this share of the best stay in the running
 _WORD = re.compile(r"\w+")
-_OWN_KINDS = frozenset({"text", "patch", "log"})
 
 
 def shingles(text: str) -> set[int]:
@@ -40,20 +40,6 @@ def shingles(text: str) -> set[int]:
     if len(words) < SHINGLE_WORDS:
         return {hash(tuple(words))} if len(words) >= 3 else set()
     return {hash(tuple(words[i : i + SHINGLE_WORDS])) for i in range(len(words) - SHINGLE_WORDS + 1)}
-
-
-def own_text(blocks: list[dict]) -> str:
-    """What the author wrote: unquoted text, patches and logs."""
-    return "".join(b["text"] for b in blocks if b["depth"] == 0 and b["kind"] in _OWN_KINDS)
-
-
-def quoted_text(blocks: list[dict]) -> str:
-    """The shallowest quoted text: what the reply quotes of its parent."""
-    depths = [b["depth"] for b in blocks if b["kind"] == "quote"]
-    if not depths:
-        return ""
-    shallowest = min(depths)
-    return "".join(b["text"] for b in blocks if b["kind"] == "quote" and b["depth"] == shallowest)
 
 
 @dataclass(slots=True)
@@ -121,7 +107,7 @@ class RepairIndex:
 
     def _by_quote(self, mail: Mail) -> Repair | None:
         scores: dict[str, int] = defaultdict(int)
-        for shingle in shingles(quoted_text(mail.blocks)):
+        for shingle in shingles(shallowest_quote(mail.blocks)):
             owners = self.postings.get(shingle, ())
             if len(owners) > MAX_POSTINGS:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from listkeeper.search.run import SearchResults
 from listkeeper.store.reader import MessageSummary, MessageView, ThreadView
 
 
@@ -56,3 +57,22 @@ def message_json(view: MessageView) -> dict[str, Any]:
         }
     )
     return item
+
+
+def search_json(results: SearchResults) -> dict[str, Any]:
+    return {
+        "total": results.total,
+        "total_is_capped": results.total_is_capped,
+        "results": [
+            {
+                "message_id": hit.message_id,
+                "subject": hit.subject,
+                "from": {"name": hit.from_name, "addr": hit.from_addr},
+                "date": iso_utc(hit.date),
+                "list": hit.lists[0] if hit.lists else None,
+                "lists": hit.lists,
+                "snippet": hit.snippet,
+            }
+            for hit in results.hits
+        ],
+    }

@@ -50,19 +50,21 @@ _WEEKDAY = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # The words clients put between a date and its time: "at", "um", "à", "a las"...
 _TIME = (
     r"(?:[\s,]*(?:(?:at|um|à|a las|alle ore|alle|om|kl\.?|klo\.?|o)\s+)?"
-    r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"(?P<half>[上下]午)?(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?(?![a-z]))?"
     r"(?:\s*(?P<zone>[+-]\d{4}|[A-Z]{1,4}T|UTC?|Z)(?![\w@]))?)?"
 )
 _DATE_FORMS = [
     # 13/11/06 16:09 (Entourage), 14.11.06 12:50 (GroupWise), 11/14/2006 4:11 PM
-    re.compile(_WEEKDAY + r"(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})\b" + _TIME),
-    # 2006-11-14 16:06 (ISO, Evolution's "Tue, 2006-11-14 at 16:06 +0100")
+    re.compile(_WEEKDAY + r"(?P<a>\d{1,2})(?P<sep>[./-])\s?(?P<b>\d{1,2})(?P=sep)\s?(?P<year>\d{4}|\d{2})\b" + _TIME),
+    # 2006-11-14 16:06 (ISO, Evolution's "Tue, 2006-11-14 at 16:06 +0100"), 2019/8/7 下午10:02
     re.compile(_WEEKDAY + r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})(?:T|\b)" + _TIME),
     # Tue, Nov 14, 2006 at 04:11:00PM +0100 (mutt, Gmail, Outlook's "Sent:")
     re.compile(_WEEKDAY + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b" + _TIME),
-    # Tue, 14 Nov 2006 16:11:00 +0100 (RFC 5322, alpine, KMail, Apple Mail)
-    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})\.?\s+" + _MONTH + r",?\s+(?P<year>\d{4})\b" + _TIME),
+    # Tue, 14 Nov 2006 16:11:00 +0100 (RFC 5322, alpine, KMail, Apple Mail), 16-Jun-26 20:09
+    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})\.?[-\s]+" + _MONTH + r"[-,]?\s*(?P<year>\d{4}|\d{2})\b" + _TIME),
+    # 2020 Jan 02
+    re.compile(r"(?P<year>\d{4})\s+" + _MONTH + r"\s+(?P<day>\d{1,2})\b" + _TIME),
 ]
 
 
@@ -86,7 +88,7 @@ def _build_date(match: re.Match[str]) -> datetime | None:
     else:
         day, month = _day_month(int(groups["a"]), int(groups["b"]), groups["sep"], bool(groups["ampm"]))
     hour, minute, second = (int(groups[k] or 0) for k in ("hour", "minute", "second"))
-    hour = _hour_24(hour, groups["ampm"])
+    hour = _hour_24(hour, groups["ampm"] or groups["half"])
     try:
         return datetime(year, month, day, hour, minute, second, tzinfo=_zone(groups["zone"]))
     except ValueError:
@@ -114,9 +116,10 @@ def _day_month(a: int, b: int, sep: str, twelve_hour: bool) -> tuple[int, int]:
 
 
 def _hour_24(hour: int, ampm: str | None) -> int:
+    """A 12-hour clock's hour ("PM", "下午": afternoon) on the 24-hour clock."""
     if not ampm:
         return hour
-    afternoon = ampm[0] in "Pp"
+    afternoon = ampm[0] in "Pp下"
     return hour % 12 + (12 if afternoon else 0)
 
 
@@ -137,7 +140,9 @@ _MAILTO_ADDR = re.compile(r"\[\s*mailto:([^\]\s]+)\s*\]")
 _PAREN_ADDR = re.compile(r"\(\s*([^()\s@]+@[^()\s]+?)\s*\)")
 _BARE_ADDR = re.compile(r"[\w.+=-]+@[\w-]+(?:\.[\w-]+)+")
 _BEHALF = re.compile(r"\bOn Behalf Of\b", re.IGNORECASE)
-_NAME_TRIM = " \t\"',;:()<>[]*"
+_VIA = re.compile(r"\s+via\s+\S.*$")
+_NAME_TRIM = " \t\"',;:<>*"
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
 
 def parse_who(text: str) -> tuple[str | None, str | None]:
@@ -152,7 +157,12 @@ def parse_who(text: str) -> tuple[str | None, str | None]:
             addr = match.group(match.lastindex or 0)
             text = text[: match.start()] + " " + text[match.end() :]
             break
-    name = " ".join(text.split()).strip(_NAME_TRIM)
+    name = " ".join(_EMPTY_BRACKETS.sub(" ", text).split()).strip(_NAME_TRIM)
+    if name.startswith("(") and name.endswith(")"):  # "addr (Name)"
+        name = name[1:-1].strip()
+    via = _VIA.search(name)
+    if via:  # "Name via Listname <list@...>": the address is the list's
+        name, addr = name[: via.start()], None
     if not name or "@" in name:
         name = None
     return name, addr
@@ -160,15 +170,10 @@ def parse_who(text: str) -> tuple[str | None, str | None]:
 
 # ---------------------------------------------------------------- quoting
 
-# Quote marks: '>' each, a space allowed before each (so "> >" and " >" too).
-QUOTE_MARKS = r"(?: ?>)+"
+# Quote marks: '>' each, after at most one leading space; spaces may stand
+# between marks ("> >", ">   >" from clients that indent what they quote).
+QUOTE_MARKS = r" ?>(?:[ \t]*>)*"
 _QUOTE_PREFIX = re.compile(QUOTE_MARKS + " ?")
-
-
-def quote_depth(line: str) -> int:
-    """How many quote marks a line starts with (a GroupWise line's own marks count)."""
-    prefix = _QUOTE_PREFIX.match(line)
-    return prefix.group().count(">") if prefix else 0
 
 
 def unquote(line: str) -> str:
@@ -187,7 +192,7 @@ def unquote(line: str) -> str:
 # >>> Keir Fraser <keir@xensource.com> 14.11.06 12:50 >>>
 # The marks are not quoting: the prefix before them is ("> >>> ..." is depth 1).
 _GROUPWISE = re.compile(
-    r"(?P<prefix>(?: ?>)*?)(?P<marks> ?>>>) ?(?P<who>[^>\s][^\n]{0,%d}?)\s+"
+    r"(?P<prefix>(?:[ \t]*>)*?)(?P<marks>[ \t]*>>>) ?(?P<who>[^>\s][^\n]{0,%d}?)\s+"
     r"(?P<date>\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\s+\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?)\s*>>>\s*$" % MAX_WHO_CHARS
 )
 _ANY = r".{1,%d}?" % MAX_ATTRIBUTION_CHARS
@@ -271,11 +276,13 @@ def may_end_attribution(line: str) -> bool:
     return _VERB.search(line) is not None
 
 
-def is_attribution_text(text: str) -> bool:
-    """Whether one (unquoted) line, or two joined, reads as "On ... wrote:" or a
-    translation of it; whether it introduces a quote is for the caller to check."""
+def attribution_style(text: str) -> str | None:
+    """The style of one (unquoted) line, or two joined, if it reads as "On ...
+    wrote:" or a translation of it; whether it introduces a quote is for the
+    caller to check."""
     text = text.strip()
-    return text.endswith(":") and _find_form(text) is not None
+    found = _find_form(text) if text.endswith(":") else None
+    return found[0] if found else None
 
 
 def is_wrapped_start(text: str) -> bool:

@@ -45,18 +45,21 @@ _OWN_KINDS = frozenset({TEXT, PATCH, LOG})
 
 # A list footer is a rule and a handful of lines: a longer tail is the author's.
 FOOTER_MAX_LINES = 10
+# A signature under "--" without its space is taken only when it is this short.
+BROKEN_SIGNATURE_MAX_LINES = 8
 # "On ... wrote:" may be separated from its quote by a blank line or two.
 ATTRIBUTION_MAX_BLANKS = 3
-# A mail client wraps a long log line; its tail is short and follows a long line.
-WRAP_TAIL_MAX_CHARS = 40
-WRAP_MIN_CHARS = 60
+# A mail client wraps long log lines: the wrapped-off part is a line or two
+# under a line this long, before the log goes on.
+WRAP_MIN_CHARS = 50
+WRAP_MAX_LINES = 3
 # "ffffffff80110424 - func ... pda_init -": a log line ending in a dash goes on below.
 WRAP_MARK = " -"
 
 # ------------------------------------------------------------------ quotes
 
 # A run of lines with the very same quote marks (none deeper): one hit per run.
-_QUOTE_RUN = re.compile(rf"\n({attr.QUOTE_MARKS})[^\n]*(?:\n\1(?! ?>)[^\n]*)*")
+_QUOTE_RUN = re.compile(rf"\n({attr.QUOTE_MARKS})[^\n]*(?:\n\1(?![ \t]*>)[^\n]*)*")
 
 # ------------------------------------------------------------------ patches
 
@@ -68,9 +71,15 @@ _DIFF_LINE = (
     r"|old mode|new mode|similarity index|dissimilarity index|rename from|rename to|copy from"
     r"|copy to|Binary files|GIT binary patch|RCS file:|retrieving revision|={20,})[^\n]*"
 )
-# The longest run of diff lines; blank lines (context lines whose space a
-# mailer ate) stay in only when the diff goes on after them.
-_PATCH_RUN = re.compile(rf"(?:{_DIFF_LINE}(?:\n|\Z)|(?:[ \t\r]*\n)+(?={_DIFF_LINE}))*+")
+# The longest run of diff lines. Blank lines (context lines whose space a
+# mailer ate) stay in only when the diff goes on after them, and not when a
+# "---" follows (b4 puts one before "base-commit:"). A "diff" or "@@" line
+# that a mailer wrapped keeps its tail when the diff goes on after it.
+_PATCH_RUN = re.compile(
+    rf"(?:(?:diff |@@ )[^\n]*\n(?!{_DIFF_LINE})[^\n]+\n(?={_DIFF_LINE})"
+    rf"|{_DIFF_LINE}(?:\n|\Z)"
+    rf"|(?:[ \t\r]*\n)+(?=(?!---[ \t\r]*(?:\n|\Z)){_DIFF_LINE}))*+"
+)
 # "diff" or "Index:" opens a patch only if a hunk or a git header follows.
 _PATCH_CONFIRM = re.compile(
     r"\n(?:@@ -|similarity index |new file mode |deleted file mode |Binary files |GIT binary patch|old mode )"
@@ -116,6 +125,7 @@ _LOG_MORE = re.compile(
     r"|</?(?:TASK|IRQ|NMI|EOI|SOFTIRQ)>"
     r"|[A-Za-z_][\w.]*(?:Error|Exception|Warning|Exit|Interrupt)\b"  # a traceback's last line
     r"|(?:PGD|PUD|PMD|PTE|P4D) [0-9a-fA-F]|#PF: |Workqueue: |Tainted: "
+    r"|[^\n]*\b0x[0-9a-fA-F]{8,}"  # an address: "unreferenced object 0xffff8881..."
 )
 
 # ------------------------------------------------------------------ line-start scan
@@ -157,6 +167,10 @@ _GOOGLE_GROUPS = "You received this message because you are subscribed to the Go
 
 # Lines ending in a colon: every "wrote:" and its translations are among them.
 _COLON_END_SCAN = re.compile(r":[ \t\r]*(?=\n|\Z)")
+# What stands for quoted text cut out: "[...]", "...", "<snip>".
+_ELISION = re.compile(r"\s*[\[<(]?\s*(?:\.{2,}|…|snip|snipped|cut)\s*[\]>)]?\s*$", re.IGNORECASE)
+# Attribution forms sure enough to stand without the quote they introduced.
+_SURE_STYLES = frozenset({attr.STYLE_ON_DATE_WROTE, attr.STYLE_LOCALIZED})
 
 
 def segment(text: str) -> list[Block]:
@@ -254,15 +268,12 @@ class _Body:
     def content(self, line: int) -> str:
         return attr.unquote(self.lines[line])
 
-    def next_content(self, line: int, max_blanks: int) -> tuple[int, int]:
-        """The first line from here whose content is not blank (or the footer's
-        start), and how many blank lines, quoted or not, came first; stops
-        counting past max_blanks."""
-        blanks = 0
-        while line < self.end and blanks <= max_blanks and _is_blank(self.content(line)):
-            blanks += 1
+    def next_content(self, line: int) -> int:
+        """The first line from here whose content (quoted or not) is not blank;
+        the footer's start if there is none."""
+        while line < self.end and _is_blank(self.content(line)):
             line += 1
-        return line, blanks
+        return line
 
     # -------------------------------------------------------------- passes
 
@@ -349,7 +360,7 @@ class _Body:
         """
         for start, stop in sorted(self.headers):
             depth = self.depths[start]
-            below, _ = self.next_content(stop, self.end)
+            below = self.next_content(stop)
             if below >= self.end or self.depths[below] != depth:
                 continue
             for line in range(stop, self.end):
@@ -394,79 +405,114 @@ class _Body:
     def _log_end(self, line: int) -> int:
         """The line after the log that starts here.
 
-        A log goes on over lines only a log has, over the short tails of lines
-        a mail client wrapped, and over blank lines when a log line follows.
+        A log goes on over lines only a log has, over the lines a mail client
+        wrapped off its long lines, and over blank lines when a log line follows.
         """
         end = line + 1
         while self.is_own_text(end):
             text = self.lines[end]
             if _is_blank(text):
-                after, _ = self.next_content(end, self.end)
+                after = self.next_content(end)
                 if not (self.is_own_text(after) and _LOG_START.match(self.lines[after])):
                     break
-                end = after
-            elif not (_LOG_START.match(text) or _LOG_MORE.match(text) or self._is_wrapped_tail(end)):
-                break
-            end += 1
+                end = after + 1
+            elif self._is_log_line(end) or self.lines[end - 1].rstrip().endswith(WRAP_MARK):
+                end += 1
+            else:
+                resumed = self._after_wrapped(end)
+                if resumed is None:
+                    break
+                end = resumed
         return end
 
-    def _is_wrapped_tail(self, line: int) -> bool:
-        """Whether a short line is the rest of the log line above, wrapped by a mailer."""
-        if len(self.lines[line].strip()) > WRAP_TAIL_MAX_CHARS:
-            return False
-        above = self.lines[line - 1].rstrip()
-        if above.endswith(WRAP_MARK):
-            return True
-        below = line + 1
-        return (
-            len(above) >= WRAP_MIN_CHARS
-            and self.is_own_text(below)
-            and (_LOG_START.match(self.lines[below]) or _LOG_MORE.match(self.lines[below])) is not None
-        )
+    def _is_log_line(self, line: int) -> bool:
+        text = self.lines[line]
+        return _LOG_START.match(text) is not None or _LOG_MORE.match(text) is not None
+
+    def _after_wrapped(self, line: int) -> int | None:
+        """Where the log resumes after lines a mail client wrapped off the long
+        log line above; None if these lines are not that."""
+        if len(self.lines[line - 1].rstrip()) < WRAP_MIN_CHARS:
+            return None
+        for below in range(line, line + WRAP_MAX_LINES):
+            if not self.is_own_text(below) or _is_blank(self.lines[below]):
+                return None
+            if self._is_log_line(below):
+                return below
+        return None
 
     def mark_attributions(self) -> None:
-        """"On ... wrote:" and its kin, where a quote follows (or nothing does)."""
+        """"On ... wrote:" and its kin, where they introduce a quote."""
         for match in _COLON_END_SCAN.finditer(self.scan):
             line = self._line_of(match.start())
             if line >= self.end or self.kinds[line] is not None or not attr.may_end_attribution(self.lines[line]):
                 continue
-            span = self._attribution_span(line)
-            if span and self._introduces_quote(span[1], self.depths[line]):
-                self.paint(*span, ATTRIBUTION, self.depths[line])
+            found = self._attribution_span(line)
+            if found and self._introduces_quote(*found):
+                start, stop, _ = found
+                self.paint(start, stop, ATTRIBUTION, self.depths[line])
 
-    def _attribution_span(self, line: int) -> tuple[int, int] | None:
-        """The lines of the attribution that ends on this line, if it is one: this
-        line, or with the line above when a client wrapped it in two."""
+    def _attribution_span(self, line: int) -> tuple[int, int, str] | None:
+        """The lines and style of the attribution that ends on this line, if it
+        is one: this line, or with the line above when a client wrapped it."""
         text = self.content(line).strip()
         above = line - 1
         if above >= 0 and self.depths[above] == self.depths[line] and self.kinds[above] is None:
             first = self.content(above).strip()
-            if attr.is_wrapped_start(first) and attr.is_attribution_text(first + " " + text):
-                return above, line + 1
-        if attr.is_attribution_text(text):
-            return line, line + 1
+            style = attr.is_wrapped_start(first) and attr.attribution_style(first + " " + text)
+            if style:
+                return above, line + 1, style
+        style = attr.attribution_style(text)
+        return (line, line + 1, style) if style else None
+
+    def _introduces_quote(self, start: int, stop: int, style: str) -> bool:
+        """Whether an attribution line is one, not prose that says "wrote:".
+
+        It is when a deeper quote follows (after a blank line or two, or an
+        elision mark), or nothing but the footer does. Inside a quote, the
+        quote it introduced may have been trimmed away: there a sure form ("On
+        <date>, <name> wrote:", a name with an address) is enough, or a line
+        that is a paragraph of its own.
+        """
+        depth = self.depths[start]
+        below = self._after_gap(stop)
+        if below is None:
+            return False
+        if below >= self.end or self.depths[below] > depth:
+            return True
+        if depth == 0:
+            return False
+        sure = style in _SURE_STYLES or "@" in self.lines[start] or "@" in self.lines[stop - 1]
+        return sure or (self._ends_paragraph(start - 1, depth) and self._ends_paragraph(stop, depth))
+
+    def _after_gap(self, line: int) -> int | None:
+        """The first line from here that is neither blank nor an elision mark
+        ("[...]"); None if more than ATTRIBUTION_MAX_BLANKS of those come first."""
+        for _ in range(ATTRIBUTION_MAX_BLANKS + 1):
+            if line >= self.end or not (_is_blank(self.lines[line]) or _ELISION.match(self.content(line))):
+                return line
+            line += 1
         return None
 
-    def _introduces_quote(self, line: int, depth: int) -> bool:
-        """An attribution is followed by a deeper quote (after a blank line or
-        two), or ends the text; a quoted one may be followed, after a blank
-        line, by the rest of its own quote (trimmed to nothing deeper)."""
-        below, blanks = self.next_content(line, ATTRIBUTION_MAX_BLANKS)
-        if blanks > ATTRIBUTION_MAX_BLANKS:
-            return False
-        if below >= self.end:
-            return True
-        return self.depths[below] > depth or (depth > 0 and blanks > 0 and self.depths[below] >= depth)
+    def _ends_paragraph(self, line: int, depth: int) -> bool:
+        """Whether this line (next to a quoted one of this depth) breaks its paragraph."""
+        return not 0 <= line < self.end or self.depths[line] != depth or _is_blank(self.content(line))
 
     def mark_signature(self) -> None:
-        """From the last unquoted "-- " (or "--") down to the footer, a quote or the end."""
-        marks = [line for line in self.openers[SIGNATURE] if self.is_own_text(line)]
-        if not marks:
-            return
-        start = stop = marks[-1]
-        while self.is_own_text(stop):
-            stop += 1
-        self.paint(start, stop, SIGNATURE, 0)
+        """From the last unquoted "-- " down to the footer, a quote or the end.
+
+        The broken form "--" (its space eaten) also opens a signature, but
+        only a short one: "--" is also a separator in prose and robot reports.
+        """
+        for start in reversed(self.openers[SIGNATURE]):
+            if not self.is_own_text(start):
+                continue
+            stop = start + 1
+            while self.is_own_text(stop):
+                stop += 1
+            if self.lines[start].startswith("-- ") or stop - start <= BROKEN_SIGNATURE_MAX_LINES:
+                self.paint(start, stop, SIGNATURE, 0)
+                return
 
     # -------------------------------------------------------------- result
 

@@ -20,9 +20,9 @@ def decompress(data: bytes) -> bytes:
     return zstandard.ZstdDecompressor().decompress(data)
 
 
-def encode_anatomy(parsed: ParsedMessage) -> bytes:
-    """What a page needs beyond the indexed columns, compressed."""
-    anatomy = {
+def anatomy_of(parsed: ParsedMessage) -> dict[str, Any]:
+    """What a page needs beyond the indexed columns, as plain JSON data."""
+    return {
         "to": [{"name": n, "addr": a} for n, a in parsed.to],
         "cc": [{"name": n, "addr": a} for n, a in parsed.cc],
         "blocks": [{"kind": b.kind.value, "depth": b.depth, "text": b.text} for b in parsed.blocks],
@@ -51,6 +51,9 @@ def encode_anatomy(parsed: ParsedMessage) -> bytes:
         "list_id": parsed.list_id,
         "message_id_synthetic": parsed.message_id_synthetic,
     }
+
+
+def encode_anatomy(anatomy: dict[str, Any]) -> bytes:
     return compress(json.dumps(anatomy, ensure_ascii=False).encode("utf-8"))
 
 

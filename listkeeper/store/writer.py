@@ -14,7 +14,9 @@ from enum import StrEnum
 from sqlalchemy import Connection, delete, insert, select
 
 from listkeeper.mail.parse import ParsedMessage
-from listkeeper.store.codec import compress, encode_anatomy
+from listkeeper.search.backend import backend_for
+from listkeeper.search.document import search_document
+from listkeeper.store.codec import anatomy_of, compress, encode_anatomy
 from listkeeper.store.schema import list_messages, lists, messages, quarantine
 from listkeeper.store.threads import link_message
 from listkeeper.threader import header_links
@@ -32,6 +34,7 @@ class ArchiveWriter:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._list_ids: dict[str, int] = {}
+        self._search = backend_for(conn)
 
     def list_pk(self, name: str, list_id: str | None = None) -> int:
         """The id of a list, created on first use."""
@@ -67,6 +70,7 @@ class ArchiveWriter:
             ).scalar()
             is None
         )
+        anatomy = anatomy_of(parsed)
         message_pk = self.conn.execute(
             insert(messages).values(
                 message_id=parsed.message_id,
@@ -83,13 +87,15 @@ class ArchiveWriter:
                 subject=parsed.subject,
                 in_reply_to=parsed.in_reply_to,
                 refs=" ".join(parsed.references),
-                anatomy=encode_anatomy(parsed),
+                anatomy=encode_anatomy(anatomy),
             )
         ).inserted_primary_key[0]
         self._add_to_list(list_pk, message_pk)
         # Archived now (a parser fix, a retry): no longer in quarantine.
         self.conn.execute(delete(quarantine).where(quarantine.c.sha256 == parsed.sha256))
         if canonical:
+            document = search_document(parsed.subject, parsed.from_name, parsed.from_addr, anatomy)
+            self._search.index(self.conn, message_pk, document)
             links = header_links(parsed.message_id, parsed.references, parsed.in_reply_to)
             link_message(
                 self.conn, parsed.message_id, links.parent, links.found_by, links.ancestors

@@ -1,0 +1,70 @@
+"""Search over the seed thread, the same answers from SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+
+PATCH_MESSAGES = {"4559DD44.5000003@suse.de", "4559E9B1.8000404@suse.de"}
+JAN = {
+    "4559B6C2.76E4.0078.0@novell.com",
+    "4559C8F9.76E4.0078.0@novell.com",
+    "4559D01B.76E4.0078.0@novell.com",
+    "4559F3E6.76E4.0078.0@novell.com",
+    "4559F4D9.76E4.0078.0@novell.com",
+}
+
+
+def _search(db: str, query: str, *options: str) -> dict:
+    result = run_cli("search", query, "--json", "--limit", "50", *options, db=db)
+    assert result.returncode == 0, result.stderr.decode()
+    return json.loads(result.stdout)
+
+
+def _ids(found: dict) -> set[str]:
+    return {hit["message_id"] for hit in found["results"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("xen_pt_switch", {"4558911E.2030904@suse.de"}),
+        ("dfn:pgtable.h", PATCH_MESSAGES),
+        ("f:jbeulich@novell.com", JAN),
+        ('f:"Jan Beulich" -s:nothing', JAN),
+        ("m:<4559F4D9.76E4.0078.0@novell.com>", {"4559F4D9.76E4.0078.0@novell.com"}),
+        ("d:2006-11-15.. l:xen-devel", {"455AE5C6.9060807@suse.de", "C184948C.4F33%keir@xensource.com"}),
+        ("nq:kernel_page_user f:gerd", PATCH_MESSAGES | {"4559E63D.6090502@suse.de"}),
+    ],
+)
+def test_queries_find_exactly(seeded_db: str, query: str, expected: set[str]) -> None:
+    found = _search(seeded_db, query)
+    assert _ids(found) == expected
+    assert found["total"] == len(expected)
+
+
+def test_quoted_only_differs_from_own_text(seeded_db: str) -> None:
+    quoted = _ids(_search(seeded_db, 'q:"stop setting _PAGE_USER"'))
+    own = _ids(_search(seeded_db, 'nq:"stop setting _PAGE_USER"'))
+    assert own == {"455897A4.8060306@suse.de"}
+    assert quoted and not quoted & own
+
+
+def test_results_carry_snippets_with_the_word(seeded_db: str) -> None:
+    hit = _search(seeded_db, "XENVER_version")["results"][0]
+    assert "XENVER_version" in hit["snippet"]
+    assert hit["list"] == "xen-devel" and hit["date"].endswith("Z")
+
+
+def test_sort_by_date_is_newest_first(seeded_db: str) -> None:
+    dates = [hit["date"] for hit in _search(seeded_db, "f:keir", "--sort", "date")["results"]]
+    assert len(dates) == 9 and dates == sorted(dates, reverse=True)
+
+
+def test_bad_query_is_one_line_with_position(seeded_db: str) -> None:
+    result = run_cli("search", "s:(compat", db=seeded_db)
+    assert result.returncode == 4
+    assert result.stderr.decode() == "listkeeper: bad query: s: needs a value at position 1\n"
