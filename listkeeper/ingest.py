@@ -19,7 +19,7 @@ from listkeeper.mail.parse import MailParseError, ParsedMessage, parse_message
 from listkeeper.sources.detect import open_source
 from listkeeper.sources.raw import RawMail
 from listkeeper.store.repair_pass import repair_lists
-from listkeeper.store.writer import ArchiveWriter, Outcome
+from listkeeper.store.writer import ArchiveWriter, Incoming, Outcome
 
 BATCH_SIZE = 500  # messages per transaction: few commits, bounded loss on a kill
 
@@ -102,21 +102,23 @@ def _write_batch(
 ) -> None:
     received_at = datetime.now(timezone.utc)
     parsed = [_parse(mail, received_at) for mail in batch]
+    incoming = [
+        Incoming(result, list_name or result.list_name or fallback_list, mail.envelope)
+        for mail, result in zip(batch, parsed)
+        if not isinstance(result, str)
+    ]
     with engine.begin() as conn:
         writer = ArchiveWriter(conn)
         for mail, result in zip(batch, parsed):
             if isinstance(result, str):
-                outcome = writer.quarantine(
-                    mail.data, result, mail.origin, list_name or fallback_list, received_at
-                )
-            else:
-                target = list_name or result.list_name or fallback_list
-                outcome = writer.store(result, target, mail.envelope, received_at)
-                if outcome is Outcome.IMPORTED:
-                    tally.lists_touched.add(target)
+                origin_list = list_name or fallback_list
+                tally.count(writer.quarantine(mail.data, result, mail.origin, origin_list, received_at))
+        for item, outcome in zip(incoming, writer.store_batch(incoming, received_at)):
             tally.count(outcome)
-            if on_message:
-                on_message(tally)
+            if outcome is Outcome.IMPORTED:
+                tally.lists_touched.add(item.list_name)
+    if on_message:
+        on_message(tally)
 
 
 def repair_threads(engine: Engine, list_names: set[str]) -> int:

@@ -26,6 +26,7 @@ from listkeeper.threader import FoundBy
 SHINGLE_WORDS = 5  # word n-gram length: long enough to be distinctive, short enough for rewraps
 MAX_POSTINGS = 40  # a shingle found in more messages than this is boilerplate, not evidence
 MIN_SHARED_SHINGLES = 2
+MIN_SHORT_QUOTE_WORDS = 3  # a quote shorter than a shingle still counts from this many words
 CANDIDATE_WINDOW = timedelta(days=60)  # replies come within weeks, not years
 SUBJECT_WINDOW = timedelta(days=14)  # the longest gap a subject-only link may bridge
 SERIES_WINDOW = timedelta(days=2)  # git send-email sends a series within minutes
@@ -38,8 +39,9 @@ def shingles(text: str) -> set[int]:
     """Hashes of every run of SHINGLE_WORDS words, lowercased: wrapping-proof."""
     words = _WORD.findall(text.lower())
     if len(words) < SHINGLE_WORDS:
-        return {hash(tuple(words))} if len(words) >= 3 else set()
-    return {hash(tuple(words[i : i + SHINGLE_WORDS])) for i in range(len(words) - SHINGLE_WORDS + 1)}
+        return {hash(tuple(words))} if len(words) >= MIN_SHORT_QUOTE_WORDS else set()
+    runs = zip(*(words[offset:] for offset in range(SHINGLE_WORDS)))
+    return {hash(run) for run in runs}
 
 
 @dataclass(slots=True)
@@ -61,6 +63,16 @@ class Mail:
         self.subject_key = subject_key(self.subject)
         self.series = series_position(self.subject)
 
+    @property
+    def may_be_a_reply(self) -> bool:
+        """Anything that repair could follow: quotes, attribution, series, "Re:"."""
+        return bool(
+            self.attributions
+            or any(b["kind"] == "quote" for b in self.blocks)
+            or (self.series is not None and self.series.index > 0)
+            or is_reply(self.subject)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Repair:
@@ -74,10 +86,8 @@ class RepairIndex:
     def __init__(self, mails: list[Mail]) -> None:
         self.mails = sorted(mails, key=lambda m: (m.date, m.message_id))
         self.by_id = {m.message_id: m for m in self.mails}
-        self.postings: dict[int, list[str]] = defaultdict(list)
-        for mail in self.mails:
-            for shingle in shingles(own_text(mail.blocks)):
-                self.postings[shingle].append(mail.message_id)
+        self._postings: dict[int, list[str]] | None = None
+        self._shingle_cache: dict[str, set[int]] = {}
         self.by_subject: dict[str, list[Mail]] = defaultdict(list)
         self.by_author: dict[str, list[Mail]] = defaultdict(list)
         self.by_series: dict[tuple[str, int, int], list[Mail]] = defaultdict(list)
@@ -88,6 +98,16 @@ class RepairIndex:
             if mail.series is not None:
                 key = (mail.from_addr, mail.series.version, mail.series.total)
                 self.by_series[key].append(mail)
+
+    @property
+    def postings(self) -> dict[int, list[str]]:
+        """Shingle -> messages whose own text has it; built on first need."""
+        if self._postings is None:
+            self._postings = defaultdict(list)
+            for mail in self.mails:
+                for shingle in self._own_shingles(mail):
+                    self._postings[shingle].append(mail.message_id)
+        return self._postings
 
     def parent_of(self, mail: Mail) -> Repair | None:
         """The most likely parent of a message without threading headers."""
@@ -106,13 +126,35 @@ class RepairIndex:
         )
 
     def _by_quote(self, mail: Mail) -> Repair | None:
+        """Most shared shingles wins; messages of the same subject are tried first,
+        the whole list's shingle index only when they share nothing."""
+        quoted = shingles(shallowest_quote(mail.blocks))
+        if not quoted:
+            return None
+        same_subject = [c for c in self.by_subject.get(mail.subject_key, ()) if self._earlier(mail, c)]
+        scores = {c.message_id: len(quoted & self._own_shingles(c)) for c in same_subject}
+        chosen = self._choose(mail, scores)
+        if chosen is None:
+            chosen = self._choose(mail, self._scores_from_index(quoted))
+        return Repair(chosen.message_id, FoundBy.QUOTE) if chosen else None
+
+    def _own_shingles(self, mail: Mail) -> set[int]:
+        cached = self._shingle_cache.get(mail.message_id)
+        if cached is None:
+            cached = self._shingle_cache[mail.message_id] = shingles(own_text(mail.blocks))
+        return cached
+
+    def _scores_from_index(self, quoted: set[int]) -> dict[str, int]:
         scores: dict[str, int] = defaultdict(int)
-        for shingle in shingles(shallowest_quote(mail.blocks)):
+        for shingle in quoted:
             owners = self.postings.get(shingle, ())
-            if len(owners) > MAX_POSTINGS:
-                continue
-            for owner in owners:
-                scores[owner] += 1
+            if len(owners) <= MAX_POSTINGS:
+                for owner in owners:
+                    scores[owner] += 1
+        return scores
+
+    def _choose(self, mail: Mail, scores: dict[str, int]) -> Mail | None:
+        """The best-scoring earlier message, preferring one the attribution names."""
         ranked = [
             (score, self.by_id[mid])
             for mid, score in scores.items()
@@ -124,8 +166,7 @@ class RepairIndex:
         contenders = [c for score, c in ranked if score >= best * NEAR_BEST]
         named = [c for c in contenders if self._named_by_attribution(mail, c)]
         pool = named or [c for score, c in ranked if score == best]
-        chosen = max(pool, key=lambda c: (scores[c.message_id], c.date, c.message_id))
-        return Repair(chosen.message_id, FoundBy.QUOTE)
+        return max(pool, key=lambda c: (scores[c.message_id], c.date, c.message_id))
 
     def _named_by_attribution(self, mail: Mail, candidate: Mail) -> bool:
         return any(_names(attribution, candidate) for attribution in mail.attributions)

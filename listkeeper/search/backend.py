@@ -38,7 +38,7 @@ FTS5_WEIGHTS = (4.0, 2.0, 1.0, 1.0, 1.5, 0.5, 2.0)
 
 
 class SearchBackend(Protocol):
-    def index(self, conn: Connection, message_pk: int, document: SearchDocument) -> None: ...
+    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None: ...
 
     def unindex(self, conn: Connection, message_pk: int, document: SearchDocument) -> None: ...
 
@@ -71,12 +71,12 @@ class SqliteBackend:
     def __init__(self) -> None:
         self._names = itertools.count()
 
-    def index(self, conn: Connection, message_pk: int, document: SearchDocument) -> None:
+    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
         columns = ", ".join(INDEXED_FIELDS)
         marks = ", ".join(f":{field}" for field in INDEXED_FIELDS)
         conn.execute(
             text(f"INSERT INTO search_fts(rowid, {columns}) VALUES (:pk, {marks})"),
-            {"pk": message_pk, **dict(zip(INDEXED_FIELDS, document.values()))},
+            [{"pk": pk, **dict(zip(INDEXED_FIELDS, doc.values()))} for pk, doc in documents],
         )
 
     def unindex(self, conn: Connection, message_pk: int, document: SearchDocument) -> None:
@@ -168,12 +168,16 @@ search_docs = Table(
 class PostgresBackend:
     """One tsvector column per field, each with a GIN index."""
 
-    def index(self, conn: Connection, message_pk: int, document: SearchDocument) -> None:
-        values = {
-            field: func.to_tsvector(TEXT_CONFIG, " ".join(words(value)))
-            for field, value in zip(INDEXED_FIELDS, document.values())
-        }
-        conn.execute(search_docs.insert().values(message_pk=message_pk, **values))
+    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
+        columns = ", ".join(INDEXED_FIELDS)
+        vectors = ", ".join(f"to_tsvector('{TEXT_CONFIG}', :{field})" for field in INDEXED_FIELDS)
+        rows = [
+            {"pk": pk, **{f: " ".join(words(v)) for f, v in zip(INDEXED_FIELDS, doc.values())}}
+            for pk, doc in documents
+        ]
+        conn.execute(
+            text(f"INSERT INTO search_docs (message_pk, {columns}) VALUES (:pk, {vectors})"), rows
+        )
 
     def unindex(self, conn: Connection, message_pk: int, document: SearchDocument) -> None:
         conn.execute(search_docs.delete().where(search_docs.c.message_pk == message_pk))

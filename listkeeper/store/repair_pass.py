@@ -12,7 +12,8 @@ from listkeeper.repair import Mail, RepairIndex
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.reader import as_utc
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
-from listkeeper.store.threads import IN_CHUNK, set_repaired_parents
+from listkeeper.store.linker import IN_CHUNK
+from listkeeper.store.threads import set_repaired_parents
 from listkeeper.threader import FoundBy
 
 REPAIRED_BY = frozenset({FoundBy.QUOTE, FoundBy.ATTRIBUTION, FoundBy.SUBJECT})
@@ -25,7 +26,7 @@ def repair_lists(conn: Connection, list_names: set[str]) -> int:
 
 def _repair_list(conn: Connection, list_name: str) -> int:
     mails = _load_mails(conn, list_name)
-    orphans = [m for m in mails if not m.has_header_parent]
+    orphans = [m for m in mails if not m.has_header_parent and m.may_be_a_reply]
     if not orphans:
         return 0
     current = _current_links(conn, [m.message_id for m in orphans])

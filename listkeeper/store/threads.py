@@ -1,76 +1,26 @@
-"""Thread links kept incrementally in the thread_nodes table.
+"""Repaired parent links: re-pointing them and relabelling the threads they touch.
 
-Every distinct Message-ID gets one node, archived or a placeholder for a
-message that is only referenced. A message joins the thread of anything it
-references; when it links two threads, they are merged by one UPDATE.
+Header links are kept by linker.py as messages arrive. A repaired link can
+move a message (and its replies) from one thread to another, so thread ids of
+every thread involved are recomputed here from the parent links.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
-from listkeeper.store.schema import thread_nodes, threads
+from listkeeper.store.linker import IN_CHUNK, MAX_ANCESTOR_WALK, ThreadIds, existing_nodes
+from listkeeper.store.schema import thread_nodes
 from listkeeper.threader import FoundBy
-
-# Walking up parents to refuse a cycle stops here; deeper is not a real thread.
-MAX_ANCESTOR_WALK = 10_000
-# Bound the size of one IN (...) list.
-IN_CHUNK = 500
-
-
-def link_message(
-    conn: Connection,
-    message_id: str,
-    parent: str | None,
-    found_by: FoundBy | None,
-    ancestors: list[str],
-) -> int:
-    """Record an archived message and its parent; returns its thread id."""
-    known = _existing_nodes(conn, [*ancestors, message_id])
-    thread_id = _merge_threads(conn, {row.thread_id for row in known.values()})
-    previous: str | None = None
-    for ancestor in ancestors:
-        if ancestor not in known:
-            conn.execute(
-                insert(thread_nodes).values(
-                    message_id=ancestor,
-                    thread_id=thread_id,
-                    parent=previous,
-                    parent_found_by=FoundBy.REFERENCES.value if previous else None,
-                    archived=False,
-                )
-            )
-            known[ancestor] = None  # type: ignore[assignment]
-        previous = ancestor
-    if parent is not None and _is_ancestor(conn, message_id, parent):
-        parent, found_by = None, None  # a cycle: the link would loop
-    values = {
-        "thread_id": thread_id,
-        "parent": parent,
-        "parent_found_by": found_by.value if found_by else None,
-        "archived": True,
-    }
-    if message_id in known:
-        conn.execute(
-            update(thread_nodes).where(thread_nodes.c.message_id == message_id).values(**values)
-        )
-    else:
-        conn.execute(insert(thread_nodes).values(message_id=message_id, **values))
-    return thread_id
 
 
 def set_repaired_parents(
     conn: Connection, changes: dict[str, tuple[str | None, FoundBy | None]]
 ) -> None:
-    """Re-point repaired parent links, then relabel the threads they touch.
-
-    A repaired link can move a message (and its replies) from one thread to
-    another, so thread ids are recomputed from the parent links of every
-    thread involved; links that would make a cycle are refused.
-    """
+    """Re-point repaired parent links (refusing cycles), then relabel threads."""
     if not changes:
         return
-    touched = {row.thread_id for row in _existing_nodes(conn, list(changes)).values()}
+    touched = {thread_id for thread_id, _ in existing_nodes(conn, list(changes)).values()}
     for message_id, (parent, found_by) in changes.items():
         if parent is not None and _is_ancestor(conn, message_id, parent):
             parent, found_by = None, None
@@ -80,7 +30,7 @@ def set_repaired_parents(
             .values(parent=parent, parent_found_by=found_by.value if found_by else None)
         )
     parents = [parent for parent, _ in changes.values() if parent is not None]
-    touched |= {row.thread_id for row in _existing_nodes(conn, parents).values()}
+    touched |= {thread_id for thread_id, _ in existing_nodes(conn, parents).values()}
     _relabel(conn, touched)
 
 
@@ -98,12 +48,14 @@ def _relabel(conn: Connection, thread_ids: set[int]) -> None:
     for row in rows:
         members.setdefault(root_of[row.message_id], []).append(row)
     unused = set(thread_ids)
-    # Largest trees keep their old ids first, so most URLs' threads stay put.
+    fresh_ids = ThreadIds(conn)
+    # Largest trees keep their old ids first.
     for group in sorted(members.values(), key=len, reverse=True):
         olds = sorted({r.thread_id for r in group} & unused)
-        thread_id = olds[0] if olds else _merge_threads(conn, set())
+        thread_id = olds[0] if olds else fresh_ids.new()
         unused.discard(thread_id)
         moving = [r.message_id for r in group if r.thread_id != thread_id]
+        fresh_ids.flush()
         for start in range(0, len(moving), IN_CHUNK):
             conn.execute(
                 update(thread_nodes)
@@ -128,33 +80,6 @@ def _components(parent_of: dict[str, str | None]) -> dict[str, str]:
             if a != b:
                 leader[max(a, b)] = min(a, b)
     return {node: find(node) for node in parent_of}
-
-
-def _existing_nodes(conn: Connection, ids: list[str]) -> dict:
-    found = {}
-    unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), IN_CHUNK):
-        chunk = unique[start : start + IN_CHUNK]
-        query = select(thread_nodes.c.message_id, thread_nodes.c.thread_id).where(
-            thread_nodes.c.message_id.in_(chunk)
-        )
-        found.update({row.message_id: row for row in conn.execute(query)})
-    return found
-
-
-def _merge_threads(conn: Connection, thread_ids: set[int]) -> int:
-    """One thread id for all of these: the oldest survives, or a new one."""
-    if not thread_ids:
-        return conn.execute(insert(threads).values()).inserted_primary_key[0]
-    survivor = min(thread_ids)
-    others = thread_ids - {survivor}
-    if others:
-        conn.execute(
-            update(thread_nodes)
-            .where(thread_nodes.c.thread_id.in_(others))
-            .values(thread_id=survivor)
-        )
-    return survivor
 
 
 def _is_ancestor(conn: Connection, candidate: str, start: str) -> bool:
