@@ -26,6 +26,7 @@ from listkeeper.shapes import message_json, search_json, thread_json
 from listkeeper.sources.raw import SourceError
 from listkeeper.store import reader
 from listkeeper.store.db import DatabaseError, open_engine
+from listkeeper.store.rethread import rethread as rebuild_threads
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -144,6 +145,23 @@ def show(
     typer.echo(f"From: {s.from_name} <{s.from_addr}>\nDate: {s.date}\nSubject: {s.subject}\n")
     for block in view.anatomy["blocks"]:
         typer.echo(block["text"], nl=False)
+
+
+@app.command()
+def rethread(
+    list_name: Annotated[
+        Optional[str], typer.Option("--list", help="Repair only this list's threads")
+    ] = None,
+) -> None:
+    """Recompute all threads from the stored messages."""
+    engine = _engine()
+    if list_name is not None:
+        with engine.connect() as conn:
+            if not reader.list_exists(conn, list_name):
+                _fail(f"no list {list_name}", NotFound.exit_code)
+    with engine.begin() as conn:
+        count = rebuild_threads(conn, {list_name} if list_name else None)
+    typer.echo(f"rethreaded {count} messages")
 
 
 @app.command("search")

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from listkeeper.mail.parse import MailParseError, ParsedMessage, parse_message
-from listkeeper.sources.detect import open_source
+from listkeeper.sources.detect import default_list_name, open_source
 from listkeeper.sources.raw import RawMail
 from listkeeper.store.repair_pass import repair_lists
 from listkeeper.store.writer import ArchiveWriter, Incoming, Outcome
@@ -51,11 +51,6 @@ class Tally:
         )
 
 
-def source_list_name(path: Path) -> str:
-    """The list name a file implies: its name up to the first dot."""
-    return path.name.split(".", 1)[0] or path.name
-
-
 def import_paths(
     engine: Engine,
     paths: Iterable[Path],
@@ -66,7 +61,7 @@ def import_paths(
     tally = Tally()
     started = time.monotonic()
     for path in paths:
-        fallback = list_name or source_list_name(path)
+        fallback = list_name or default_list_name(path)
         import_mails(engine, open_source(path), list_name, fallback, tally, on_message)
     repair_threads(engine, tally.lists_touched)
     tally.seconds = time.monotonic() - started

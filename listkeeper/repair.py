@@ -69,7 +69,7 @@ class Mail:
         return bool(
             self.attributions
             or any(b["kind"] == "quote" for b in self.blocks)
-            or (self.series is not None and self.series.index > 0)
+            or self.series is not None
             or is_reply(self.subject)
         )
 
@@ -91,6 +91,7 @@ class RepairIndex:
         self.by_subject: dict[str, list[Mail]] = defaultdict(list)
         self.by_author: dict[str, list[Mail]] = defaultdict(list)
         self.by_series: dict[tuple[str, int, int], list[Mail]] = defaultdict(list)
+        self.by_title: dict[tuple[str, str], list[Mail]] = defaultdict(list)
         for mail in self.mails:
             self.by_subject[mail.subject_key].append(mail)
             for key in {mail.from_addr.lower(), mail.from_name.lower()} - {""}:
@@ -98,6 +99,7 @@ class RepairIndex:
             if mail.series is not None:
                 key = (mail.from_addr, mail.series.version, mail.series.total)
                 self.by_series[key].append(mail)
+                self.by_title[(mail.from_addr, mail.series.title)].append(mail)
 
     @property
     def postings(self) -> dict[int, list[str]]:
@@ -193,24 +195,34 @@ class RepairIndex:
         return sorted(found.values(), key=lambda m: (m.date, m.message_id))
 
     def _by_series(self, mail: Mail) -> Repair | None:
-        """A patch of a series answers its cover letter, or patch 1 without one."""
+        """A patch answers its cover letter (or patch 1 when there is none);
+        the head of a new version answers the head of the version before."""
         series = mail.series
-        if series is None or series.index == 0:
+        if series is None:
             return None
         siblings = [
             c for c in self.by_series[(mail.from_addr, series.version, series.total)]
             if c.message_id != mail.message_id and abs(c.date - mail.date) <= SERIES_WINDOW
         ]
+        heads = {c.series.index: c for c in sorted(siblings, key=lambda c: abs(c.date - mail.date), reverse=True) if c.series}
         for wanted in (0, 1):
-            if series.index == wanted:
-                continue
-            heads = [c for c in siblings if c.series and c.series.index == wanted]
-            if heads:
-                nearest = min(heads, key=lambda c: abs(c.date - mail.date))
-                return Repair(nearest.message_id, FoundBy.SUBJECT)
-        return None
+            if series.index > wanted and wanted in heads:
+                return Repair(heads[wanted].message_id, FoundBy.SUBJECT)
+        return self._previous_version(mail, series)
+
+    def _previous_version(self, mail: Mail, series: SeriesPosition) -> Repair | None:
+        earlier = [
+            c for c in self.by_title.get((mail.from_addr, series.title), ())
+            if c.series and c.series.version < series.version and c.series.index <= 1
+            and self._earlier(mail, c)
+        ]
+        if not earlier:
+            return None
+        best = max(earlier, key=lambda c: (c.series.version, -c.series.index, c.date) if c.series else (0, 0, c.date))
+        return Repair(best.message_id, FoundBy.SUBJECT)
 
     def _by_subject(self, mail: Mail) -> Repair | None:
+        """A reply answers the original of its subject, else the latest of it."""
         if not is_reply(mail.subject) or not mail.subject_key:
             return None
         earlier = [
@@ -219,7 +231,8 @@ class RepairIndex:
         ]
         if not earlier:
             return None
-        return Repair(earlier[-1].message_id, FoundBy.SUBJECT)
+        originals = [c for c in earlier if not is_reply(c.subject)]
+        return Repair((originals or earlier)[-1].message_id, FoundBy.SUBJECT)
 
 
 def _names(attribution: dict, candidate: Mail) -> bool:

@@ -100,3 +100,13 @@ def test_bad_database_url_is_one_line(tmp_path) -> None:
     result = run_cli("show", "x@y", db=str(tmp_path / "no" / "such" / "dir.sqlite3"))
     assert result.returncode == 3
     assert result.stderr.decode().count("\n") == 1
+
+
+def test_rethread_rebuilds_the_same_threads(db_url: str) -> None:
+    assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
+    before = _thread(db_url, SEED_ROOT)
+    result = run_cli("rethread", db=db_url)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().strip() == "rethreaded 22 messages"
+    assert _thread(db_url, SEED_ROOT) == before
+    assert run_cli("rethread", "--list", "nope", db=db_url).returncode == 1

@@ -86,3 +86,26 @@ def test_thread_page_in_chromium(server: str, browser: Browser, seeded_db: str) 
     page.set_viewport_size(PHONE)
     page.screenshot(path=_artifact(f"seed-thread-phone-{backend}.png"))
     page.close()
+
+
+def test_search_from_the_search_box(server: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server + "/xen-devel/")
+    page.fill("form.search input[name=q]", "dfn:pgtable.h")
+    page.press("form.search input[name=q]", "Enter")
+    page.wait_for_url("**/xen-devel/?q=*")
+    results = page.locator("ol.results > li")
+    assert results.count() == 2
+    page.fill("form.search input[name=q]", "xen_pt_switch")
+    page.press("form.search input[name=q]", "Enter")
+    page.wait_for_url("**q=xen_pt_switch*")
+    assert page.locator("ol.results mark").first.inner_text() == "xen_pt_switch"
+    page.locator("ol.results > li a").first.click()
+    assert "/m/4558911E.2030904@suse.de/" in page.url
+    page.close()
+
+
+def test_bad_query_is_a_400_with_the_reason(server: str) -> None:
+    response = httpx.get(server + "/xen-devel/", params={"q": "s:(compat"})
+    assert response.status_code == 400
+    assert "s: needs a value at position 1" in response.text

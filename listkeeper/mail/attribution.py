@@ -18,13 +18,13 @@ from listkeeper.mail.blocks import Attribution
 # An attribution names a person, not a paragraph: longer lines are prose.
 MAX_ATTRIBUTION_CHARS = 300
 MAX_WHO_CHARS = 120
+# "Name <addr> wrote:" names someone in a few words; more is a sentence.
+MAX_WHO_WORDS = 7
 # Two-digit years: 70..99 are the 1900s, 00..69 the 2000s (the POSIX pivot).
 CENTURY_PIVOT = 70
 MONTHS_IN_YEAR = 12
-# GroupWise marks its attribution with three '>' on each side.
-GROUPWISE_MARKS = 3
-# An Outlook header block is a separator and a handful of fields, never more.
-MAX_HEADER_LINES = 12
+# An Outlook header block: a separator and a few fields (a long Cc: wraps).
+MAX_HEADER_LINES = 30
 
 STYLE_ON_DATE_WROTE = "on-date-wrote"
 STYLE_WROTE = "wrote"
@@ -56,13 +56,27 @@ _TIME = (
 )
 _DATE_FORMS = [
     # 13/11/06 16:09 (Entourage), 14.11.06 12:50 (GroupWise), 11/14/2006 4:11 PM
-    re.compile(_WEEKDAY + r"(?P<a>\d{1,2})(?P<sep>[./-])\s?(?P<b>\d{1,2})(?P=sep)\s?(?P<year>\d{4}|\d{2})\b" + _TIME),
+    re.compile(
+        _WEEKDAY
+        + r"(?P<a>\d{1,2})(?P<sep>[./-])\s?(?P<b>\d{1,2})(?P=sep)\s?(?P<year>\d{4}|\d{2})\b"
+        + _TIME
+    ),
     # 2006-11-14 16:06 (ISO, Evolution's "Tue, 2006-11-14 at 16:06 +0100"), 2019/8/7 下午10:02
-    re.compile(_WEEKDAY + r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})(?:T|\b)" + _TIME),
+    re.compile(
+        _WEEKDAY + r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})(?:T|\b)" + _TIME
+    ),
     # Tue, Nov 14, 2006 at 04:11:00PM +0100 (mutt, Gmail, Outlook's "Sent:")
-    re.compile(_WEEKDAY + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b" + _TIME),
+    re.compile(
+        _WEEKDAY + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b" + _TIME
+    ),
     # Tue, 14 Nov 2006 16:11:00 +0100 (RFC 5322, alpine, KMail, Apple Mail), 16-Jun-26 20:09
-    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})\.?[-\s]+" + _MONTH + r"[-,]?\s*(?P<year>\d{4}|\d{2})\b" + _TIME),
+    re.compile(
+        _WEEKDAY
+        + r"(?P<day>\d{1,2})\.?[-\s]+"
+        + _MONTH
+        + r"[-,]?\s*(?P<year>\d{4}|\d{2})\b"
+        + _TIME
+    ),
     # 2020 Jan 02
     re.compile(r"(?P<year>\d{4})\s+" + _MONTH + r"\s+(?P<day>\d{1,2})\b" + _TIME),
 ]
@@ -70,6 +84,7 @@ _DATE_FORMS = [
 
 def parse_date(text: str) -> tuple[datetime | None, int]:
     """The date a text starts with, and how many characters it took (0 if none)."""
+    text = text[:MAX_ATTRIBUTION_CHARS]
     for form in _DATE_FORMS:
         match = form.match(text)
         if match:
@@ -86,7 +101,9 @@ def _build_date(match: re.Match[str]) -> datetime | None:
     elif groups.get("month"):
         month, day = int(groups["month"]), int(groups["day"])
     else:
-        day, month = _day_month(int(groups["a"]), int(groups["b"]), groups["sep"], bool(groups["ampm"]))
+        day, month = _day_month(
+            int(groups["a"]), int(groups["b"]), groups["sep"], bool(groups["ampm"])
+        )
     hour, minute, second = (int(groups[k] or 0) for k in ("hour", "minute", "second"))
     hour = _hour_24(hour, groups["ampm"] or groups["half"])
     try:
@@ -147,6 +164,7 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
 def parse_who(text: str) -> tuple[str | None, str | None]:
     """(name, address) of "Name <addr>", "\"Name\" <addr>", "addr (Name)", "addr"."""
+    text = text[:MAX_ATTRIBUTION_CHARS]
     behalf = _BEHALF.search(text)
     if behalf:  # Outlook: "list-bounces@... [mailto:...] On Behalf Of Name"
         text = text[behalf.end() :]
@@ -172,8 +190,9 @@ def parse_who(text: str) -> tuple[str | None, str | None]:
 
 # Quote marks: '>' each, after at most one leading space; spaces may stand
 # between marks ("> >", ">   >" from clients that indent what they quote).
-QUOTE_MARKS = r" ?>(?:[ \t]*>)*"
-_QUOTE_PREFIX = re.compile(QUOTE_MARKS + " ?")
+# The prefix takes the spaces after the last mark too; its '>' count the depth.
+QUOTE_MARKS = r" ?>[ \t>]*"
+_QUOTE_PREFIX = re.compile(QUOTE_MARKS)
 
 
 def unquote(line: str) -> str:
@@ -192,11 +211,11 @@ def unquote(line: str) -> str:
 # >>> Keir Fraser <keir@xensource.com> 14.11.06 12:50 >>>
 # The marks are not quoting: the prefix before them is ("> >>> ..." is depth 1).
 _GROUPWISE = re.compile(
-    r"(?P<prefix>(?:[ \t]*>)*?)(?P<marks>[ \t]*>>>) ?(?P<who>[^>\s][^\n]{0,%d}?)\s+"
-    r"(?P<date>\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\s+\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?)\s*>>>\s*$" % MAX_WHO_CHARS
+    rf"(?P<prefix>(?:[ \t]*>)*?)(?P<marks>[ \t]*>>>) ?(?P<who>[^>\s][^\n]{{0,{MAX_WHO_CHARS}}}?)\s+"
+    r"(?P<date>\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\s+\d{1,2}:\d{2}(?:\s*[AaPp][Mm])?)\s*>>>\s*$"
 )
-_ANY = r".{1,%d}?" % MAX_ATTRIBUTION_CHARS
-_WHO = r"(?P<who>.{1,%d}?)" % MAX_WHO_CHARS
+_ANY = rf".{{1,{MAX_ATTRIBUTION_CHARS}}}?"
+_WHO = rf"(?P<who>.{{1,{MAX_WHO_CHARS}}}?)"
 _DATE = r"(?P<date>.{1,80}?)"
 _END = r"\s*:\s*$"
 # Each verb with the forms that end in it. A form gives the name and the date
@@ -206,7 +225,13 @@ _FORMS_BY_VERB: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         # On 13/11/06 16:09, "Gerd Hoffmann" <kraxel@suse.de> wrote:
         (STYLE_ON_DATE_WROTE, re.compile(rf"On\s+(?P<body>{_ANY})\s*wrote\s?{_END}")),
         # Gerd Hoffmann <kraxel@suse.de> wrote:   * Gerd Hoffmann wrote:
-        (STYLE_WROTE, re.compile(rf"(?:\*\s*)?(?P<who>[^\s*].{{0,{MAX_WHO_CHARS}}}?)\s+wrote\s?{_END}")),
+        (
+            STYLE_WROTE,
+            re.compile(
+                rf"(?:\*\s*)?(?P<who>[^\s*]\S*(?:[ \t]+\S+){{0,{MAX_WHO_WORDS - 1}}})"
+                rf"\s+wrote\s?{_END}"
+            ),
+        ),
     ],
     "writes": [(STYLE_WROTE, re.compile(rf"{_WHO}\s+writes{_END}"))],
     "Quoting": [(STYLE_WROTE, re.compile(rf"Quoting\s+{_WHO}{_END}"))],
@@ -216,7 +241,12 @@ _FORMS_BY_VERB: dict[str, list[tuple[str, re.Pattern[str]]]] = {
     ],
     "écrit": [(STYLE_LOCALIZED, re.compile(rf"Le\s+(?P<body>{_ANY})\s+a\s+écrit{_END}"))],
     "escribió": [(STYLE_LOCALIZED, re.compile(rf"(?:El\s+)?(?P<body>{_ANY})\s+escribió{_END}"))],
-    "scritto": [(STYLE_LOCALIZED, re.compile(rf"(?:Il(?:\s+giorno)?\s+)?(?P<body>{_ANY})\s+ha\s+scritto{_END}"))],
+    "scritto": [
+        (
+            STYLE_LOCALIZED,
+            re.compile(rf"(?:Il(?:\s+giorno)?\s+)?(?P<body>{_ANY})\s+ha\s+scritto{_END}"),
+        )
+    ],
     "schreef": [
         (STYLE_LOCALIZED, re.compile(rf"Op\s+{_DATE},?\s+schreef\s+{_WHO}{_END}")),
         (STYLE_LOCALIZED, re.compile(rf"{_WHO}\s+schreef(?:\s+op\s+{_DATE})?{_END}")),
@@ -227,7 +257,10 @@ _FORMS_BY_VERB: dict[str, list[tuple[str, re.Pattern[str]]]] = {
     ],
     "kirjoitti": [(STYLE_LOCALIZED, re.compile(rf"(?P<body>{_ANY})\s+kirjoitti{_END}"))],
     "napisał": [
-        (STYLE_LOCALIZED, re.compile(rf"(?:(?:W dniu|Dnia)\s+)?(?P<body>{_ANY})\s+napisał(?:\(a\)|a)?{_END}"))
+        (
+            STYLE_LOCALIZED,
+            re.compile(rf"(?:(?:W dniu|Dnia)\s+)?(?P<body>{_ANY})\s+napisał(?:\(a\)|a)?{_END}"),
+        )
     ],
     "pisze": [(STYLE_LOCALIZED, re.compile(rf"(?:W dniu\s+)?(?P<body>{_ANY})\s+pisze{_END}"))],
     "escreveu": [(STYLE_LOCALIZED, re.compile(rf"(?:Em\s+)?(?P<body>{_ANY})\s+escreveu{_END}"))],
@@ -235,6 +268,9 @@ _FORMS_BY_VERB: dict[str, list[tuple[str, re.Pattern[str]]]] = {
 }
 # The verb, found first, picks the forms to try.
 _VERB = re.compile(r"\b(" + "|".join(_FORMS_BY_VERB) + r")(?!\w)")
+# Zero-width marks that clients leave in front of a line: a byte-order mark,
+# a zero-width space, direction marks.
+_INVISIBLE = "\ufeff\u200b\u200e\u200f"
 # The first line of an attribution that the client wrapped in two.
 _WRAPPED_START = re.compile(r"(?:On|Am|Le|El|Il|Op|Em|Den|W dniu|Dnia)\s")
 
@@ -247,16 +283,19 @@ _SEPARATOR_WORDS = (
 _HEADER_SEPARATOR = re.compile(r"\s*-{2,}\s*" + _SEPARATOR_WORDS + r"\s*-{2,}\s*$")
 _UNDERSCORE_SEPARATOR = re.compile(r"\s*_{20,}\s*$")
 _HEADER_FIELD = re.compile(
-    r"(?P<field>From|Sent|Date|To|Cc|Bcc|Subject|Reply-To|Importance|Von|Gesendet|Datum|An|Betreff"
-    r"|De|Envoyé|À|Objet|Enviado|Para|Asunto|Da|Inviato|Oggetto|Van|Verzonden|Aan|Onderwerp)\s*:(?P<value>.*)$"
+    r"(?P<field>From|Sent|Date|To|Cc|Bcc|Subject|Reply-To|Importance|Von|Gesendet|Datum|An"
+    r"|Betreff|De|Envoyé|À|Objet|Enviado|Para|Asunto|Da|Inviato|Oggetto|Van|Verzonden|Aan"
+    r"|Onderwerp)\s*:(?P<value>.*)$"
 )
 _FROM_FIELDS = frozenset({"From", "Von", "De", "Da", "Van"})
-_DATE_FIELDS = frozenset({"Sent", "Date", "Gesendet", "Datum", "Envoyé", "Enviado", "Inviato", "Verzonden"})
+_DATE_FIELDS = frozenset(
+    {"Sent", "Date", "Gesendet", "Datum", "Envoyé", "Enviado", "Inviato", "Verzonden"}
+)
 
-# For the segmenter's whole-text scans. GROUPWISE_SCAN: a hit starts at the
-# "\n" before a line that may be a GroupWise attribution. HEADER_OPENERS: what
-# may follow a line's quote marks to open an Outlook header block.
-GROUPWISE_SCAN = re.compile(r"\n[ >]*>>>[^\n]*>>>[ \t\r]*(?=\n|\Z)")
+# For the segmenter's whole-text scans. GROUPWISE_SCAN: a hit is the end of a
+# line that may be a GroupWise attribution (a time, then ">>>"). HEADER_OPENERS:
+# what may follow a line's quote marks to open an Outlook header block.
+GROUPWISE_SCAN = re.compile(r":\d\d(?:\s*[AaPp][Mm])?[ \t]*>>>[ \t\r]*(?=\n|\Z)")
 HEADER_OPENERS = [
     r"-{2,}[ \t]*" + _SEPARATOR_WORDS,
     r"_{20,}[ \t\r]*\n[ >\t]*(?:From|Von|De|Da|Van)[ \t]*:",
@@ -276,30 +315,42 @@ def may_end_attribution(line: str) -> bool:
     return _VERB.search(line) is not None
 
 
+def _trim(text: str) -> str:
+    """Without surrounding white space, nor the invisible marks some clients
+    leave at the start of a line (a byte-order mark before "On ...")."""
+    return text.strip().lstrip(_INVISIBLE).strip()
+
+
 def attribution_style(text: str) -> str | None:
     """The style of one (unquoted) line, or two joined, if it reads as "On ...
     wrote:" or a translation of it; whether it introduces a quote is for the
     caller to check."""
-    text = text.strip()
+    text = _trim(text)
     found = _find_form(text) if text.endswith(":") else None
     return found[0] if found else None
 
 
 def is_wrapped_start(text: str) -> bool:
     """Whether a line may be the first half of an attribution wrapped in two."""
-    return _WRAPPED_START.match(text.lstrip()) is not None
+    return _WRAPPED_START.match(_trim(text)) is not None
 
 
 def is_header_separator(line: str) -> bool:
     """Whether an unquoted line may open an Outlook header block."""
-    return _HEADER_SEPARATOR.match(line) is not None or _UNDERSCORE_SEPARATOR.match(line) is not None
+    return (
+        _HEADER_SEPARATOR.match(line) is not None or _UNDERSCORE_SEPARATOR.match(line) is not None
+    )
 
 
 def header_block_length(lines: Sequence[str]) -> int:
     """How many of these unquoted lines form an Outlook-style header block (0: none).
 
     The block is a separator ("-----Original Message-----", or a rule of
-    underscores directly followed by From:) and the header fields after it.
+    underscores directly followed by From:) and the header fields under it,
+    down to the blank line that ends them (or the end of the lines given:
+    the caller gives the lines of one quote): Outlook wraps long To: and Cc:
+    fields without indenting the rest. With no end in sight, the block ends
+    after its last field.
     """
     if not lines:
         return 0
@@ -309,12 +360,16 @@ def header_block_length(lines: Sequence[str]) -> int:
             return 0
     elif not _HEADER_SEPARATOR.match(first):
         return 0
-    length = 1
-    for line in lines[1:MAX_HEADER_LINES]:
-        if not (_HEADER_FIELD.match(line) or (length > 1 and line[:1] in " \t" and line.strip())):
-            break
-        length += 1
-    return length
+    if len(lines) < 2 or not _HEADER_FIELD.match(lines[1]):
+        return 1  # a separator alone (Zimbra's "----- Original Message -----")
+    fields_end = 2
+    for index in range(2, min(len(lines), MAX_HEADER_LINES)):
+        line = lines[index]
+        if not line.strip():
+            return index
+        if _HEADER_FIELD.match(line) or line[:1] in " \t":
+            fields_end = index + 1
+    return fields_end if len(lines) >= MAX_HEADER_LINES else len(lines)
 
 
 def _is_from_field(line: str) -> bool:
@@ -328,17 +383,20 @@ def parse_attribution(text: str) -> Attribution | None:
     Accepts the text as it stands in the body, quote marks and line ends
     included; returns None if it is no attribution this module knows.
     """
-    raw = [line for line in text.split("\n") if line.strip()]
-    if not raw:
+    raw = text.split("\n")
+    first = next((index for index, line in enumerate(raw) if line.strip()), None)
+    if first is None:
         return None
+    raw = raw[first:]
     groupwise = _GROUPWISE.match(raw[0].rstrip("\r"))
     if groupwise:
         name, addr = parse_who(groupwise.group("who"))
         date, _ = parse_date(groupwise.group("date"))
         return Attribution(unquote(raw[0]), name, addr, date, STYLE_GROUPWISE)
-    lines = [unquote(line).strip() for line in raw]
+    lines = [unquote(line) for line in raw]
     if header_block_length(lines):
         return _parse_header_block(lines)
+    lines = [_trim(line) for line in lines if _trim(line)]
     for count in (1, 2):
         found = _find_form(" ".join(lines[:count]))
         if found:
@@ -349,7 +407,7 @@ def parse_attribution(text: str) -> Attribution | None:
 
 def _parse_header_block(lines: list[str]) -> Attribution:
     """Name and address from From:, date from Sent:/Date: of an Outlook block."""
-    block = lines[: header_block_length(lines)]
+    block = [line.strip() for line in lines[: header_block_length(lines)]]
     name = addr = date = None
     for line in block[1:]:
         field = _HEADER_FIELD.match(line)
@@ -390,8 +448,8 @@ def _parts(match: re.Match[str]) -> tuple[str | None, str | None, datetime | Non
 def _split_date_who(body: str) -> tuple[str | None, str | None, datetime | None]:
     """Split "DATE, WHO" (the middle of "On DATE, WHO wrote:") into its parts.
 
-    When no date form is recognised, the name is taken after the last comma:
-    what precedes it is an unknown date format.
+    When no date form is recognised, what precedes the name is a date in an
+    unknown form: the name starts at a quote mark, or after the last comma.
     """
     body = body.strip()
     date, used = parse_date(body)

@@ -49,12 +49,12 @@ FOOTER_MAX_LINES = 10
 BROKEN_SIGNATURE_MAX_LINES = 8
 # "On ... wrote:" may be separated from its quote by a blank line or two.
 ATTRIBUTION_MAX_BLANKS = 3
-# A mail client wraps long log lines: the wrapped-off part is a line or two
-# under a line this long, before the log goes on.
-WRAP_MIN_CHARS = 50
+# A mail client wraps long log lines: up to this many lines between two log
+# lines (no blank line among them) are the parts it wrapped off.
 WRAP_MAX_LINES = 3
-# "ffffffff80110424 - func ... pda_init -": a log line ending in a dash goes on below.
-WRAP_MARK = " -"
+# A log line that goes on below: "ffffffff80110424 - func ... pda_init -", or
+# one with a trailing space where a mailer broke it (as syzbot's mail has).
+WRAP_MARKS = (" -", " ", "\t")
 
 # ------------------------------------------------------------------ quotes
 
@@ -82,7 +82,8 @@ _PATCH_RUN = re.compile(
 )
 # "diff" or "Index:" opens a patch only if a hunk or a git header follows.
 _PATCH_CONFIRM = re.compile(
-    r"\n(?:@@ -|similarity index |new file mode |deleted file mode |Binary files |GIT binary patch|old mode )"
+    r"\n(?:@@ -|similarity index |new file mode |deleted file mode |Binary files "
+    r"|GIT binary patch|old mode )"
 )
 # A bare "--- file" opens a patch only as "--- a\n+++ b\n@@ -".
 _UNIFIED_HEAD = re.compile(r"--- [^\n]*\n\+\+\+ [^\n]*\n@@ -")
@@ -157,7 +158,7 @@ _LINE_START_SCAN = re.compile(
 # ------------------------------------------------------------------ footer
 
 FOOTER_RULE_MIN = 20  # underscores in a list footer's rule
-_RULE = re.compile("_{%d,}" % FOOTER_RULE_MIN)
+_RULE = re.compile(f"_{{{FOOTER_RULE_MIN},}}")
 _RULE_START = "\n" + "_" * FOOTER_RULE_MIN
 # Words only a list server's footer has (looked for in lower case).
 _FOOTER_WORDS = ("mailing list", "/listinfo", "mailman", "unsubscribe", "lists.")
@@ -204,13 +205,14 @@ def _is_own(block: Block) -> bool:
     return block.kind in _OWN_KINDS and block.depth == 0 and not block.text.isspace()
 
 
-def _opener_kind(content: str) -> BlockKind:
-    """What a line found by the line-start scan may open, from its unquoted content."""
-    if content.startswith(_PATCH_OPENERS):
+def _opener_kind(opener: str, line: str) -> BlockKind:
+    """What a line found by the line-start scan may open, from what the scan
+    matched after the quote marks (the opener) and the line itself."""
+    if opener.startswith(_PATCH_OPENERS):
         return PATCH
-    if content.rstrip() == "--":
+    if opener.rstrip() == "--":
         return SIGNATURE
-    if content[:1] in "-_" and attr.is_header_separator(content):
+    if opener[:1] in "-_" and attr.is_header_separator(attr.unquote(line)):
         return ATTRIBUTION
     return LOG
 
@@ -239,10 +241,18 @@ class _Body:
         self.kinds: list[BlockKind | None] = [None] * len(lines)
         self.edges = {0, len(lines)}  # lines where kind or depth may change
         self.end = len(lines)  # where the list footer starts
-        self.headers: list[tuple[int, int]] = []  # GroupWise and Outlook attributions
-        self.openers: dict[BlockKind, list[int]] = {PATCH: [], SIGNATURE: [], ATTRIBUTION: [], LOG: []}
-        for line in self._hits(_LINE_START_SCAN):
-            self.openers[_opener_kind(attr.unquote(lines[line]).lstrip())].append(line)
+        self.attributions: set[int] = set()  # first lines of attributions
+        self.headers: list[tuple[int, int]] = []  # unquoted GroupWise and Outlook attributions
+        self.openers: dict[BlockKind, list[int]] = {
+            PATCH: [],
+            SIGNATURE: [],
+            ATTRIBUTION: [],
+            LOG: [],
+        }
+        for match in _LINE_START_SCAN.finditer(self.scan):
+            line = self._line_of(match.start() + 1)
+            if line < len(lines):
+                self.openers[_opener_kind(match.group().lstrip("\n >\t"), lines[line])].append(line)
 
     # -------------------------------------------------------------- helpers
 
@@ -250,16 +260,15 @@ class _Body:
         """The line holding this offset of `scan` (offsets of `text` plus one)."""
         return bisect_right(self.starts, scan_offset - 1) - 1
 
-    def _hits(self, pattern: re.Pattern[str]) -> list[int]:
-        """The lines where a pattern that starts with "\\n" matches."""
-        last = len(self.lines) - 1
-        found = (self._line_of(match.start() + 1) for match in pattern.finditer(self.scan))
-        return [line for line in found if line <= last]
-
     def paint(self, start: int, stop: int, kind: BlockKind | None, depth: int) -> None:
         self.kinds[start:stop] = [kind] * (stop - start)
         self.depths[start:stop] = [depth] * (stop - start)
         self.edges.update((start, stop))
+
+    def paint_attribution(self, start: int, stop: int, depth: int) -> None:
+        """Attributions stay one block each, even next to another of their depth."""
+        self.paint(start, stop, ATTRIBUTION, depth)
+        self.attributions.add(start)
 
     def is_own_text(self, line: int) -> bool:
         """Unquoted, unclaimed text: where patches, logs and signatures may be."""
@@ -289,14 +298,16 @@ class _Body:
             self.edges.update((first, last + 1))
 
     def mark_groupwise(self) -> None:
-        """">>> Name <addr> 14.11.06 12:50 >>>" is an attribution, not a depth-3 quote."""
+        """ ">>> Name <addr> 14.11.06 12:50 >>>" is an attribution, not a depth-3 quote."""
         if " >>>" not in self.text:
             return
-        for line in self._hits(attr.GROUPWISE_SCAN):
+        for match in attr.GROUPWISE_SCAN.finditer(self.scan):
+            line = self._line_of(match.start())
             depth = attr.groupwise_depth(self.lines[line])
             if depth is not None:
-                self.paint(line, line + 1, ATTRIBUTION, depth)
-                self.headers.append((line, line + 1))
+                self.paint_attribution(line, line + 1, depth)
+                if depth == 0:
+                    self.headers.append((line, line + 1))
 
     def mark_footer(self) -> None:
         """A list footer: a rule and list lines (or Google Groups' "--" notice) at the end."""
@@ -348,28 +359,32 @@ class _Body:
                 window.append(self.content(below))
             length = attr.header_block_length(window)
             if length:
-                self.paint(line, line + length, ATTRIBUTION, depth)
-                self.headers.append((line, line + length))
+                self.paint_attribution(line, line + length, depth)
+                if depth == 0:
+                    self.headers.append((line, line + length))
 
     def mark_unquoted_originals(self) -> None:
         """Quote what GroupWise and Outlook top-posters paste unquoted under a header.
 
-        When a header at depth d is followed by text of depth d (not by a
-        deeper quote), the text down to the next line shallower than d (or to
-        the footer) is the original message: it goes one level deeper.
+        An unquoted header followed by unquoted text (not by a quote) heads
+        the original message: everything below it, down to the footer, goes
+        one level deeper, and one more under each such header of an unquoted
+        Outlook chain. A quoted header is left as it is: what follows it may
+        be the quote it introduces or an original pasted unquoted, and nothing
+        tells which.
         """
-        for start, stop in sorted(self.headers):
-            depth = self.depths[start]
-            below = self.next_content(stop)
-            if below >= self.end or self.depths[below] != depth:
-                continue
-            for line in range(stop, self.end):
-                if _is_blank(self.lines[line]):
-                    continue  # blank lines join the block above them anyway
-                if self.depths[line] < depth:
-                    break
-                self.depths[line] += 1
+        heads = sorted(stop for _, stop in self.headers if self._heads_unquoted_text(stop))
+        shift = 0
+        for line in range(heads[0] if heads else self.end, self.end):
+            while shift < len(heads) and heads[shift] <= line:
+                shift += 1
+            if not _is_blank(self.lines[line]):  # blank lines join the block above anyway
+                self.depths[line] += shift
                 self.edges.update((line, line + 1))
+
+    def _heads_unquoted_text(self, line: int) -> bool:
+        below = self.next_content(line)
+        return below < self.end and self.depths[below] == 0 and self.kinds[below] is None
 
     def mark_patches(self) -> None:
         """Inline unified diffs in the author's own text."""
@@ -377,21 +392,23 @@ class _Body:
         for line in self.openers[PATCH]:
             if line < covered or not self.is_own_text(line):
                 continue
-            stop = self._patch_end(line)
-            if stop > line:
-                self.paint(line, stop, PATCH, 0)
-                covered = stop
+            covered, is_patch = self._diff_run(line)
+            if is_patch:
+                self.paint(line, covered, PATCH, 0)
 
-    def _patch_end(self, line: int) -> int:
-        """The line after the diff that starts here; `line` itself if there is none."""
+    def _diff_run(self, line: int) -> tuple[int, bool]:
+        """Where the run of diff lines from here ends, and whether it is a patch.
+
+        A run that is none holds no patch further down either (it has no hunk),
+        so the caller can skip it whole.
+        """
         offset = self.starts[line]
         bare = self.lines[line].startswith("--- ")
         if bare and not _UNIFIED_HEAD.match(self.text, offset):
-            return line
+            return line + 1, False
         end = _PATCH_RUN.match(self.text, offset).end()
-        if not bare and not _PATCH_CONFIRM.search(self.text, offset, end):
-            return line
-        return min(bisect_left(self.starts, end), self.end)
+        stop = max(min(bisect_left(self.starts, end), self.end), line + 1)
+        return stop, bare or _PATCH_CONFIRM.search(self.text, offset, end) is not None
 
     def mark_logs(self) -> None:
         """Console logs, oopses and tracebacks in the author's own text."""
@@ -416,7 +433,7 @@ class _Body:
                 if not (self.is_own_text(after) and _LOG_START.match(self.lines[after])):
                     break
                 end = after + 1
-            elif self._is_log_line(end) or self.lines[end - 1].rstrip().endswith(WRAP_MARK):
+            elif self._is_log_line(end) or self.lines[end - 1].rstrip("\r").endswith(WRAP_MARKS):
                 end += 1
             else:
                 resumed = self._after_wrapped(end)
@@ -430,11 +447,9 @@ class _Body:
         return _LOG_START.match(text) is not None or _LOG_MORE.match(text) is not None
 
     def _after_wrapped(self, line: int) -> int | None:
-        """Where the log resumes after lines a mail client wrapped off the long
-        log line above; None if these lines are not that."""
-        if len(self.lines[line - 1].rstrip()) < WRAP_MIN_CHARS:
-            return None
-        for below in range(line, line + WRAP_MAX_LINES):
+        """Where the log resumes after a few lines (no blank one) that a mail
+        client wrapped off the log lines above; None if it does not."""
+        for below in range(line, line + WRAP_MAX_LINES + 1):
             if not self.is_own_text(below) or _is_blank(self.lines[below]):
                 return None
             if self._is_log_line(below):
@@ -442,15 +457,19 @@ class _Body:
         return None
 
     def mark_attributions(self) -> None:
-        """"On ... wrote:" and its kin, where they introduce a quote."""
+        """ "On ... wrote:" and its kin, where they introduce a quote."""
         for match in _COLON_END_SCAN.finditer(self.scan):
             line = self._line_of(match.start())
-            if line >= self.end or self.kinds[line] is not None or not attr.may_end_attribution(self.lines[line]):
+            if (
+                line >= self.end
+                or self.kinds[line] is not None
+                or not attr.may_end_attribution(self.lines[line])
+            ):
                 continue
             found = self._attribution_span(line)
             if found and self._introduces_quote(*found):
                 start, stop, _ = found
-                self.paint(start, stop, ATTRIBUTION, self.depths[line])
+                self.paint_attribution(start, stop, self.depths[line])
 
     def _attribution_span(self, line: int) -> tuple[int, int, str] | None:
         """The lines and style of the attribution that ends on this line, if it
@@ -483,20 +502,26 @@ class _Body:
         if depth == 0:
             return False
         sure = style in _SURE_STYLES or "@" in self.lines[start] or "@" in self.lines[stop - 1]
-        return sure or (self._ends_paragraph(start - 1, depth) and self._ends_paragraph(stop, depth))
+        return sure or (
+            self._ends_paragraph(start - 1, depth) and self._ends_paragraph(stop, depth)
+        )
 
     def _after_gap(self, line: int) -> int | None:
         """The first line from here that is neither blank nor an elision mark
         ("[...]"); None if more than ATTRIBUTION_MAX_BLANKS of those come first."""
         for _ in range(ATTRIBUTION_MAX_BLANKS + 1):
-            if line >= self.end or not (_is_blank(self.lines[line]) or _ELISION.match(self.content(line))):
+            if line >= self.end or not (
+                _is_blank(self.lines[line]) or _ELISION.match(self.content(line))
+            ):
                 return line
             line += 1
         return None
 
     def _ends_paragraph(self, line: int, depth: int) -> bool:
         """Whether this line (next to a quoted one of this depth) breaks its paragraph."""
-        return not 0 <= line < self.end or self.depths[line] != depth or _is_blank(self.content(line))
+        return (
+            not 0 <= line < self.end or self.depths[line] != depth or _is_blank(self.content(line))
+        )
 
     def mark_signature(self) -> None:
         """From the last unquoted "-- " down to the footer, a quote or the end.
@@ -507,12 +532,20 @@ class _Body:
         for start in reversed(self.openers[SIGNATURE]):
             if not self.is_own_text(start):
                 continue
-            stop = start + 1
-            while self.is_own_text(stop):
-                stop += 1
-            if self.lines[start].startswith("-- ") or stop - start <= BROKEN_SIGNATURE_MAX_LINES:
+            proper = self.lines[start].startswith("-- ")
+            stop = self._own_text_end(
+                start, None if proper else start + BROKEN_SIGNATURE_MAX_LINES + 1
+            )
+            if proper or stop - start <= BROKEN_SIGNATURE_MAX_LINES:
                 self.paint(start, stop, SIGNATURE, 0)
                 return
+
+    def _own_text_end(self, line: int, limit: int | None) -> int:
+        """The end of the run of own text from here, looking no further than limit."""
+        stop = min(self.end, limit) if limit is not None else self.end
+        while line < stop and self.is_own_text(line):
+            line += 1
+        return line
 
     # -------------------------------------------------------------- result
 
@@ -526,7 +559,12 @@ class _Body:
                 start = self._give_blanks_above(spans, start, stop)
                 if start == stop:
                     continue
-            if spans and spans[-1][0] is kind and spans[-1][1] == depth:
+            if (
+                spans
+                and spans[-1][0] is kind
+                and spans[-1][1] == depth
+                and start not in self.attributions
+            ):
                 spans[-1][3] = stop
             else:
                 spans.append([kind, depth, start if spans else 0, stop])

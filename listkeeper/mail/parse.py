@@ -1,18 +1,18 @@
 """Raw message bytes in, a plain ParsedMessage out; no database here.
 
-The stdlib parser (compat32 policy) is lenient with broken mail and gives
-access to the original bytes of every part. Everything a page view needs later
-(blocks, attachments, attributions) is derived here once.
+mime.py reads the header fields and the MIME tree (stdlib compat32 Message
+objects, so decoding parts is the stdlib's, lenient with broken mail). Everything
+a page view needs later (blocks, attachments, attributions) is derived here once.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import message_from_bytes
 from email.message import Message
 
 import nh3
@@ -24,22 +24,21 @@ from listkeeper.mail.dates import DateSource, message_date
 from listkeeper.mail.headers import (
     address,
     addresses,
+    decode_8bit,
     header_text,
     message_id_list,
     normalize_message_id,
 )
-from listkeeper.mail.text import decode_bytes, unflow
+from listkeeper.mail.mime import MailParseError, read_message
+from listkeeper.mail.text import decode_bytes, unflow, without_nul
 
 SYNTHETIC_ID_DOMAIN = "listkeeper.invalid"
 PATCH_CONTENT_TYPES = frozenset({"text/x-patch", "text/x-diff", "text/x-diff-patch", "text/diff"})
 PATCH_SUFFIXES = (".patch", ".diff")
+_TEXT_TYPES = frozenset({"text/plain", "text/html"})
 _LIST_ID = re.compile(r"<([^<>]+)>")
 # Tags after which an HTML-only message's text needs a line break.
 _HTML_BREAKS = re.compile(r"(?i)(<br\s*/?>|</p>|</div>|</tr>|</li>|</h\d>|</blockquote>)")
-
-
-class MailParseError(ValueError):
-    """The bytes are not a message we can archive (the reason says why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +84,15 @@ def parse_message(raw: bytes, envelope: str | None, arrival: datetime) -> Parsed
     """Parse one message. Raises MailParseError for input that is not mail."""
     if not raw.strip():
         raise MailParseError("empty message")
-    msg = message_from_bytes(raw)
-    if not msg.keys():
-        raise MailParseError("no header fields")
+    # Some Windows tools write a byte-order mark before the first header field.
+    mime = read_message(raw.removeprefix(codecs.BOM_UTF8))
+    fields = mime.fields
     digest = hashlib.sha256(raw).hexdigest()
-    message_id = normalize_message_id(_header(msg, "Message-ID"))
-    date, date_source = message_date(_header(msg, "Date"), envelope, arrival)
-    from_name, from_addr = address(_header(msg, "From") or "")
-    body = _read_body(msg)
+    body = _read_body(mime.tree)
+    charset = body.charset
+    message_id = normalize_message_id(fields.get("message-id"))
+    date, date_source = message_date(fields.get("date"), envelope, arrival)
+    from_name, from_addr = address(fields.get("from"), charset)
     attributions = [
         found
         for block in body.blocks
@@ -101,16 +101,16 @@ def parse_message(raw: bytes, envelope: str | None, arrival: datetime) -> Parsed
     return ParsedMessage(
         message_id=message_id or f"sha256-{digest}@{SYNTHETIC_ID_DOMAIN}",
         message_id_synthetic=message_id is None,
-        in_reply_to=normalize_message_id(_header(msg, "In-Reply-To")),
-        references=message_id_list(_header(msg, "References")),
+        in_reply_to=normalize_message_id(fields.get("in-reply-to")),
+        references=message_id_list(fields.get("references")),
         from_name=from_name,
         from_addr=from_addr,
-        to=addresses([str(v) for v in msg.get_all("To", [])]),
-        cc=addresses([str(v) for v in msg.get_all("Cc", [])]),
-        subject=header_text(_header(msg, "Subject")),
+        to=addresses(fields.get_all("to"), charset),
+        cc=addresses(fields.get_all("cc"), charset),
+        subject=header_text(fields.get("subject"), charset),
         date=date,
         date_source=date_source,
-        list_id=_list_id(_header(msg, "List-Id")),
+        list_id=_list_id(fields.get("list-id")),
         blocks=body.blocks,
         attachments=body.attachments,
         attributions=attributions,
@@ -121,14 +121,10 @@ def parse_message(raw: bytes, envelope: str | None, arrival: datetime) -> Parsed
     )
 
 
-def _header(msg: Message, name: str) -> str | None:
-    value = msg.get(name)
-    return None if value is None else str(value)
-
-
 def _list_id(value: str | None) -> str | None:
     if not value:
         return None
+    value = without_nul(decode_8bit(value))
     match = _LIST_ID.search(value)
     token = (match.group(1) if match else value).strip().lower()
     return token or None
@@ -139,6 +135,7 @@ class _Body:
     blocks: list[Block] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     html: str | None = None
+    charset: str | None = None  # the first text part's, a hint for 8-bit headers
 
 
 def leaf_parts(msg: Message) -> list[Message]:
@@ -147,9 +144,8 @@ def leaf_parts(msg: Message) -> list[Message]:
     stack: list[Message] = [msg]
     while stack:
         part = stack.pop()
-        payload = part.get_payload()
-        if part.is_multipart() and isinstance(payload, list):
-            children = payload
+        if part.is_multipart():  # a multipart, or a message/* holding its message
+            children = part.get_payload()
             if part.get_content_type() == "multipart/alternative" and children:
                 children = [_preferred_alternative(children)]
             stack.extend(reversed(children))
@@ -177,6 +173,8 @@ def _read_body(msg: Message) -> _Body:
         is_patch = ctype in PATCH_CONTENT_TYPES or (
             filename is not None and filename.lower().endswith(PATCH_SUFFIXES)
         )
+        if ctype in _TEXT_TYPES and not attached and body.charset is None:
+            body.charset = part.get_content_charset()
         if ctype == "text/plain" and not attached and not is_patch:
             body.blocks.extend(segment(_part_text(part)))
         elif ctype == "text/html" and not attached:
@@ -199,17 +197,13 @@ def _filename(part: Message) -> str | None:
         name = part.get_filename()
     except (LookupError, ValueError, TypeError):
         return None
-    return header_text(name) if name else None
+    return header_text(name, part.get_content_charset()) if name else None
 
 
 def _payload_bytes(part: Message) -> bytes:
+    """A leaf's bytes, transfer encoding undone."""
     payload = part.get_payload(decode=True)
-    if isinstance(payload, bytes):
-        return payload
-    inner = part.get_payload()
-    if isinstance(inner, list):  # message/rfc822 and friends
-        return b"".join(p.as_bytes() for p in inner if isinstance(p, Message))
-    return str(inner or "").encode("utf-8", "surrogateescape")
+    return payload if isinstance(payload, bytes) else b""
 
 
 def _part_text(part: Message) -> str:

@@ -5,10 +5,15 @@ archive by its ``ustar`` magic, an mbox by its leading ``From `` line, a single
 message by a first line that is a header field. The one exception is ``.eml``, which
 names a single message: one that starts with a From_ line is not an mbox to split
 where an attached git patch has its own ``From <sha> Mon Sep 17 00:00:00 2001`` line.
+An mbox is a Mailman "pipermail" archive when its first From_ line has a ``x at y``
+sender or its name is an archive period's (``2006-November.txt.gz``).
 
-Directories are told by layout: ``cur/`` or ``new/`` makes a Maildir, numeric file
-names (or ``.mh_sequences``) an MH folder, anything else is read file by file,
-recursing into sub-directories, in name order so that every run reads the same order.
+Directories are told by layout: ``git/N.git`` epochs make a public-inbox v2 inbox and
+``HEAD``, ``objects/``, ``refs/`` a bare git repository (a public-inbox v1 inbox or one
+epoch), ``cur/`` or ``new/`` a Maildir, archive period files (``2006-November.txt.gz``)
+a Mailman list archive, numeric file names (or ``.mh_sequences``) an MH folder;
+anything else is read file by file, recursing into sub-directories, in name order so
+that every run reads the same order.
 """
 
 from __future__ import annotations
@@ -29,6 +34,14 @@ from listkeeper.sources.maildir import (
     read_tar,
 )
 from listkeeper.sources.mbox import UTF8_BOM, read_mbox, starts_like_mbox
+from listkeeper.sources import pipermail, publicinbox
+from listkeeper.sources.pipermail import (
+    archive_files,
+    is_archive_name,
+    looks_like_pipermail,
+    read_pipermail,
+)
+from listkeeper.sources.publicinbox import is_public_inbox, read_public_inbox
 from listkeeper.sources.raw import RawMail, SourceError
 
 HEAD_SIZE = 512  # one tar header block; far more than a first line needs
@@ -48,10 +61,13 @@ OnSkip = Callable[[Path, str], None]
 
 class SourceKind(StrEnum):
     MBOX = "mbox"
+    PIPERMAIL = "pipermail"  # a Mailman 2 archive file: an mbox with repairs to make
     MESSAGE = "message"  # one RFC 822 message (.eml)
     TAR = "tar"  # an archive of one-message files
     MAILDIR = "maildir"
     MH = "mh"
+    PIPERMAIL_ARCHIVE = "pipermail-archive"  # Mailman's folder of a list's archive files
+    PUBLIC_INBOX = "public-inbox"  # a v2 inbox or a bare git repository (v1, one epoch)
     DIRECTORY = "directory"  # of any of the above
 
 
@@ -76,9 +92,25 @@ def kind_of(path: Path) -> SourceKind:
     return kind
 
 
+def default_list_name(path: Path) -> str:
+    """The list a source's mail belongs to when neither --list nor List-Id says:
+    a pipermail file's folder, a public-inbox's name, else the file's name up
+    to its first dot (``xen-devel.mbox.gz`` -> ``xen-devel``)."""
+    kind = kind_of(path)
+    if kind is SourceKind.PIPERMAIL:
+        return pipermail.list_name_of(path)
+    if kind is SourceKind.PUBLIC_INBOX:
+        return publicinbox.list_name_of(path)
+    return path.name.split(".", 1)[0] or path.name
+
+
 def _read(path: Path, kind: SourceKind, on_skip: OnSkip | None) -> Iterator[RawMail]:
     if kind is SourceKind.MBOX:
         return read_mbox(path)
+    if kind is SourceKind.PIPERMAIL:
+        return read_pipermail(path)
+    if kind is SourceKind.PUBLIC_INBOX:
+        return read_public_inbox(path)
     if kind is SourceKind.MESSAGE:
         return read_message_file(path)
     if kind is SourceKind.TAR:
@@ -96,6 +128,17 @@ def _read_directory(path: Path, kind: SourceKind, on_skip: OnSkip | None) -> Ite
             for e in entries
             if e.name not in (*MAILDIR_FOLDERS, MAILDIR_TMP)
             and (e.is_dir() or not e.name.startswith("."))
+        ]
+        yield from _read_entries(rest, on_not_mail=_pass_over, on_skip=on_skip)
+    elif kind is SourceKind.PIPERMAIL_ARCHIVE:
+        for archive in archive_files(path):
+            yield from read_pipermail(archive)
+        # The rest is Mailman's: each period's HTML and attachments/ (folders), index.html,
+        # pipermail.pck. A file of mail among them is still read.
+        rest = [
+            e
+            for e in entries
+            if e.is_file() and not e.name.startswith(".") and not is_archive_name(e.name)
         ]
         yield from _read_entries(rest, on_not_mail=_pass_over, on_skip=on_skip)
     elif kind is SourceKind.MH:
@@ -123,9 +166,13 @@ def _read_entries(
 
 
 def _directory_kind(path: Path) -> SourceKind:
+    if is_public_inbox(path):
+        return SourceKind.PUBLIC_INBOX
     entries = folder_entries(path)
     if any(e.name in MAILDIR_FOLDERS and e.is_dir() for e in entries):
         return SourceKind.MAILDIR
+    if any(is_archive_name(e.name) and e.is_file() for e in entries):
+        return SourceKind.PIPERMAIL_ARCHIVE
     files = [e.name for e in entries if e.is_file() and not e.name.startswith(".")]
     if any(e.name == MH_SEQUENCES for e in entries) or (
         files and all(name.isdigit() for name in files)
@@ -142,8 +189,11 @@ def _file_kind(path: Path) -> tuple[SourceKind | None, str]:
         return SourceKind.TAR, ""
     text = head.removeprefix(UTF8_BOM).lstrip(b" \t\r\n")  # blank lines are tolerated
     if starts_like_mbox(text):
-        single = SINGLE_MESSAGE_SUFFIX in (suffix.lower() for suffix in path.suffixes)
-        return (SourceKind.MESSAGE if single else SourceKind.MBOX), ""
+        if SINGLE_MESSAGE_SUFFIX in (suffix.lower() for suffix in path.suffixes):
+            return SourceKind.MESSAGE, ""
+        if looks_like_pipermail(path, text):
+            return SourceKind.PIPERMAIL, ""
+        return SourceKind.MBOX, ""
     if _HEADER_FIELD.match(text):
         return SourceKind.MESSAGE, ""
     if not text:

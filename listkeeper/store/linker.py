@@ -30,15 +30,20 @@ class _Node:
     changed: bool = False
 
 
-def existing_nodes(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str | None]]:
-    """(thread_id, parent) of the given Message-IDs that have a node."""
-    found: dict[str, tuple[int, str | None]] = {}
+def existing_nodes(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str | None, bool]]:
+    """(thread_id, parent, archived) of the given Message-IDs that have a node."""
+    found: dict[str, tuple[int, str | None, bool]] = {}
     unique = list(dict.fromkeys(ids))
     for start in range(0, len(unique), IN_CHUNK):
         query = select(
-            thread_nodes.c.message_id, thread_nodes.c.thread_id, thread_nodes.c.parent
+            thread_nodes.c.message_id,
+            thread_nodes.c.thread_id,
+            thread_nodes.c.parent,
+            thread_nodes.c.archived,
         ).where(thread_nodes.c.message_id.in_(unique[start : start + IN_CHUNK]))
-        found.update({row.message_id: (row.thread_id, row.parent) for row in conn.execute(query)})
+        found.update(
+            {row.message_id: (row.thread_id, row.parent, row.archived) for row in conn.execute(query)}
+        )
     return found
 
 
@@ -74,8 +79,8 @@ class ThreadLinker:
 
     def link_all(self, batch: list[tuple[str, HeaderLinks]]) -> None:
         wanted = [mid for mid, links in batch for mid in (*links.ancestors, mid)]
-        for mid, (thread_id, parent) in existing_nodes(self.conn, wanted).items():
-            self.nodes[mid] = _Node(thread_id, parent, None, True, stored=True)
+        for mid, (thread_id, parent, archived) in existing_nodes(self.conn, wanted).items():
+            self.nodes[mid] = _Node(thread_id, parent, None, archived, stored=True)
         for mid, links in batch:
             self._link(mid, links)
         self._flush()
@@ -98,8 +103,8 @@ class ThreadLinker:
                 self.nodes[ancestor] = _Node(thread_id, previous, found_by, False, stored=False)
             previous = ancestor
         parent, found_by = links.parent, links.found_by
-        if parent is not None and self._is_ancestor(message_id, parent):
-            parent, found_by = None, None  # the link would close a loop
+        if parent is not None and not self._make_room(message_id, parent):
+            parent, found_by = None, None  # archived messages' own headers form a loop
         node = self.nodes.get(message_id)
         value = found_by.value if found_by else None
         if node is None:
@@ -108,23 +113,47 @@ class ThreadLinker:
             node.thread_id, node.parent, node.found_by = thread_id, parent, value
             node.archived, node.changed = True, True
 
-    def _is_ancestor(self, candidate: str, start: str) -> bool:
-        """True if candidate is start itself or one of start's ancestors."""
+    def _make_room(self, message_id: str, parent: str) -> bool:
+        """Whether message_id may hang under parent without closing a loop.
+
+        A message's own headers outrank what another message's References
+        implied about a placeholder: a loop through a placeholder's link is
+        broken there, whatever order the mail came in.
+        """
+        path = self._ancestry(parent, message_id)
+        if path is None:
+            return True
+        for node_id in path:
+            node = self.nodes[node_id]
+            if not node.archived:
+                node.parent, node.found_by, node.changed = None, None, True
+                return True
+        return False
+
+    def _ancestry(self, start: str, target: str) -> list[str] | None:
+        """The chain from start up to target, or None if target is not above start."""
+        path: list[str] = []
         current: str | None = start
         for _ in range(MAX_ANCESTOR_WALK):
             if current is None:
-                return False
-            if current == candidate:
-                return True
-            node = self.nodes.get(current)
+                return None
+            if current == target:
+                return path
+            node = self._node(current)
             if node is None:
-                row = existing_nodes(self.conn, [current]).get(current)
-                if row is None:
-                    return False
-                node = _Node(row[0], row[1], None, True, stored=True)
-                self.nodes[current] = node
+                return None
+            path.append(current)
             current = node.parent
-        return True
+        return path
+
+    def _node(self, message_id: str) -> _Node | None:
+        node = self.nodes.get(message_id)
+        if node is None:
+            row = existing_nodes(self.conn, [message_id]).get(message_id)
+            if row is None:
+                return None
+            node = self.nodes[message_id] = _Node(row[0], row[1], None, row[2], stored=True)
+        return node
 
     def _flush(self) -> None:
         self.ids.flush()
@@ -156,14 +185,13 @@ class ThreadLinker:
                 "thread_id": self._find(node.thread_id),
                 "parent": node.parent,
                 "parent_found_by": node.found_by,
+                "archived": node.archived,
             }
             for mid, node in self.nodes.items()
             if node.stored and node.changed
         ]
         if changed:
             self.conn.execute(
-                update(thread_nodes)
-                .where(thread_nodes.c.message_id == bindparam("mid"))
-                .values(archived=True),
+                update(thread_nodes).where(thread_nodes.c.message_id == bindparam("mid")),
                 changed,
             )

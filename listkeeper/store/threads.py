@@ -20,7 +20,7 @@ def set_repaired_parents(
     """Re-point repaired parent links (refusing cycles), then relabel threads."""
     if not changes:
         return
-    touched = {thread_id for thread_id, _ in existing_nodes(conn, list(changes)).values()}
+    touched = {row[0] for row in existing_nodes(conn, list(changes)).values()}
     for message_id, (parent, found_by) in changes.items():
         if parent is not None and _is_ancestor(conn, message_id, parent):
             parent, found_by = None, None
@@ -30,7 +30,7 @@ def set_repaired_parents(
             .values(parent=parent, parent_found_by=found_by.value if found_by else None)
         )
     parents = [parent for parent, _ in changes.values() if parent is not None]
-    touched |= {thread_id for thread_id, _ in existing_nodes(conn, parents).values()}
+    touched |= {row[0] for row in existing_nodes(conn, parents).values()}
     _relabel(conn, touched)
 
 

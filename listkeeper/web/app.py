@@ -19,12 +19,16 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection, Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from listkeeper.search.query import QueryError
+from listkeeper.search.run import Sort, search
 from listkeeper.store import reader
 from listkeeper.web import links
 from listkeeper.web.blocks_html import shown_blocks
+from listkeeper.web.highlight import highlight
 
 HERE = Path(__file__).parent
 THREADS_PER_PAGE = 50
+RESULTS_PER_PAGE = 20
 MAX_YEAR = 9999
 
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -34,6 +38,7 @@ templates.env.globals.update(
     thread_url=links.thread_url,
     anchor=links.anchor,
     shown_blocks=shown_blocks,
+    highlight=highlight,
 )
 
 
@@ -77,9 +82,11 @@ def create_app(engine: Engine) -> FastAPI:
         )
 
     @app.get("/", response_class=HTMLResponse)
-    def index(request: Request, conn: Conn) -> Response:
+    def index(request: Request, conn: Conn, q: str | None = None, sort: Sort = Sort.RANK, page: int = 1) -> Response:
+        if q is not None:
+            return _search_page(request, conn, None, q, sort, page)
         return templates.TemplateResponse(
-            request, "index.html", {"lists": reader.list_summaries(conn)}
+            request, "index.html", {"lists": reader.list_summaries(conn), "list_name": None}
         )
 
     @app.get("/m/{message_id:path}/raw")
@@ -97,8 +104,13 @@ def create_app(engine: Engine) -> FastAPI:
         return templates.TemplateResponse(request, "message.html", {"view": view})
 
     @app.get("/{list_name}/", response_class=HTMLResponse)
-    def list_page(request: Request, list_name: str, conn: Conn, page: int = 1) -> Response:
+    def list_page(
+        request: Request, list_name: str, conn: Conn, page: int = 1,
+        q: str | None = None, sort: Sort = Sort.RANK,
+    ) -> Response:
         _require_list(conn, list_name)
+        if q is not None:
+            return _search_page(request, conn, list_name, q, sort, page)
         page = max(page, 1)
         threads = reader.latest_threads(
             conn, list_name, THREADS_PER_PAGE, (page - 1) * THREADS_PER_PAGE
@@ -143,6 +155,22 @@ def create_app(engine: Engine) -> FastAPI:
         return templates.TemplateResponse(request, "thread.html", context)
 
     return app
+
+
+def _search_page(
+    request: Request, conn: Connection, list_name: str | None, query: str, sort: Sort, page: int
+) -> Response:
+    """Search results, or the page again with the parser's reason and a 400."""
+    page = max(page, 1)
+    offset = (page - 1) * RESULTS_PER_PAGE
+    context = {"list_name": list_name, "query": query, "sort": sort.value, "page": page, "offset": offset}
+    try:
+        results = search(conn, query, list_name, limit=RESULTS_PER_PAGE, offset=offset, sort=sort)
+    except QueryError as exc:
+        return templates.TemplateResponse(
+            request, "search.html", {**context, "error": str(exc)}, status_code=400
+        )
+    return templates.TemplateResponse(request, "search.html", {**context, "results": results})
 
 
 def _require_list(conn: Connection, list_name: str) -> None:
