@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
 
@@ -71,38 +72,51 @@ def _print_json(data: Any) -> None:
 
 @app.command("import")
 def import_command(
-    sources: Annotated[list[Path], typer.Argument(help="mbox files, Maildirs, .eml files")],
+    sources: Annotated[
+        list[Path], typer.Argument(help="mbox (any dialect, compressed), Maildir, MH, .eml, pipermail, public-inbox")
+    ],
     list_name: Annotated[
         Optional[str], typer.Option("--list", help="List name (default: List-Id, else file name)")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tally as JSON")] = False,
+    workers: Annotated[
+        Optional[int], typer.Option(help="Parser processes (default: one per core)", min=1)
+    ] = None,
 ) -> None:
-    """Import mail; prints one line: imported N, duplicates D, quarantined Q."""
+    """Import mail; ends with one line: imported N, duplicates D, quarantined Q."""
     for source in sources:
         if not source.exists():
             _fail(f"{source}: not found", EXIT_BAD_SOURCE)
     engine = _engine()
     try:
-        tally = _run_import(engine, sources, list_name)
+        tally = _run_import(engine, sources, list_name, workers, show_progress=not as_json)
     except SourceError as exc:
         _fail(str(exc), EXIT_BAD_SOURCE)
     except SQLAlchemyError as exc:
         _fail(f"database error: {_first_line(exc)}", EXIT_DATABASE)
-    typer.echo(tally.summary())
+    if as_json:
+        _print_json(tally.as_json())
+    else:
+        typer.echo(tally.summary())
 
 
-def _run_import(engine: Engine, sources: list[Path], list_name: str | None) -> Tally:
-    if not sys.stderr.isatty():
-        return import_paths(engine, sources, list_name)
+def _run_import(
+    engine: Engine, sources: list[Path], list_name: str | None, workers: int | None, show_progress: bool
+) -> Tally:
+    if not (show_progress and sys.stderr.isatty()):
+        return import_paths(engine, sources, list_name, workers=workers)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    started = time.monotonic()
     with Progress(*columns, transient=True) as progress:
         task = progress.add_task("importing", total=None)
 
         def report(tally: Tally) -> None:
-            progress.update(task, description=f"importing: {tally.summary()}")
+            rate = tally.total / max(time.monotonic() - started, 1e-6)
+            progress.update(task, description=f"{tally.summary()} ({rate:,.0f} msg/s)")
 
-        return import_paths(engine, sources, list_name, on_message=report)
+        return import_paths(engine, sources, list_name, on_batch=report, workers=workers)
 
 
 @app.command()

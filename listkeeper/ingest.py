@@ -1,16 +1,24 @@
-"""The import pipeline: sources -> parse -> store, in batched transactions.
+"""The import pipeline: sources -> parse (all cores) -> store (one writer).
 
 Every input message ends archived, counted as a duplicate, or quarantined
 with its reason; nothing escapes as an exception except a database failure.
-Importing the same source again changes nothing (identity is the sha256).
+Importing the same source again changes nothing (identity is the sha256), so
+an import killed at any point is finished by running it again.
+
+Parsing runs in worker processes a batch ahead of the writer; at most two
+batches are in flight, so memory stays flat whatever the input size.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import islice
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -18,10 +26,11 @@ from sqlalchemy import Engine
 from listkeeper.mail.parse import MailParseError, ParsedMessage, parse_message
 from listkeeper.sources.detect import default_list_name, open_source
 from listkeeper.sources.raw import RawMail
-from listkeeper.store.repair_pass import repair_lists
+from listkeeper.store.repair_pass import Span, repair_lists
 from listkeeper.store.writer import ArchiveWriter, Incoming, Outcome
 
 BATCH_SIZE = 500  # messages per transaction: few commits, bounded loss on a kill
+PARSE_CHUNK = 25  # messages handed to a worker at a time
 
 
 @dataclass(slots=True)
@@ -30,7 +39,8 @@ class Tally:
     duplicates: int = 0
     quarantined: int = 0
     seconds: float = 0.0
-    lists_touched: set[str] = field(default_factory=set)  # lists that got new messages
+    # Lists that got new messages, with the dates those messages span.
+    lists_touched: dict[str, Span] = field(default_factory=dict)
 
     def count(self, outcome: Outcome) -> None:
         if outcome is Outcome.IMPORTED:
@@ -39,6 +49,10 @@ class Tally:
             self.duplicates += 1
         else:
             self.quarantined += 1
+
+    def touch(self, list_name: str, date: datetime) -> None:
+        first, last = self.lists_touched.get(list_name, (date, date))
+        self.lists_touched[list_name] = (min(first, date), max(last, date))
 
     @property
     def total(self) -> int:
@@ -50,22 +64,40 @@ class Tally:
             f"quarantined {self.quarantined}"
         )
 
+    def as_json(self) -> dict[str, float | int]:
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+Progress = Callable[[Tally], None]
+
 
 def import_paths(
     engine: Engine,
     paths: Iterable[Path],
     list_name: str | None = None,
-    on_message: Callable[[Tally], None] | None = None,
+    on_batch: Progress | None = None,
+    workers: int | None = None,
 ) -> Tally:
     """Import every message of every path (opened lazily, in order)."""
     tally = Tally()
     started = time.monotonic()
-    for path in paths:
-        fallback = list_name or default_list_name(path)
-        import_mails(engine, open_source(path), list_name, fallback, tally, on_message)
+    with _parser_pool(workers) as pool:
+        for path in paths:
+            fallback = list_name or default_list_name(path)
+            import_mails(engine, open_source(path), list_name, fallback, tally, on_batch, pool)
     repair_threads(engine, tally.lists_touched)
     tally.seconds = time.monotonic() - started
     return tally
+
+
+def _parser_pool(workers: int | None) -> Pool:
+    count = workers or os.cpu_count() or 1
+    return multiprocessing.get_context("forkserver").Pool(count)
 
 
 def import_mails(
@@ -74,29 +106,52 @@ def import_mails(
     list_name: str | None,
     fallback_list: str,
     tally: Tally,
-    on_message: Callable[[Tally], None] | None = None,
+    on_batch: Progress | None = None,
+    pool: Pool | None = None,
 ) -> None:
-    """Import a stream of raw mails in batches of BATCH_SIZE per transaction."""
-    batch: list[RawMail] = []
-    for mail in mails:
-        batch.append(mail)
-        if len(batch) >= BATCH_SIZE:
-            _write_batch(engine, batch, list_name, fallback_list, tally, on_message)
-            batch = []
-    if batch:
-        _write_batch(engine, batch, list_name, fallback_list, tally, on_message)
+    """Import a stream of raw mails, a batch per transaction.
+
+    With a pool, the next batch is parsed while the current one is written.
+    """
+    batches = iter(lambda: list(islice(mails, BATCH_SIZE)), [])
+    pending: tuple[list[RawMail], AsyncResult | list] | None = None
+    for batch in batches:
+        received_at = datetime.now(timezone.utc)
+        parsing = (
+            pool.map_async(_parse_all, _chunks(batch, received_at))
+            if pool is not None
+            else _parse_all((batch, received_at))
+        )
+        if pending is not None:
+            _write_batch(engine, *pending, list_name, fallback_list, tally, on_batch)
+        pending = (batch, parsing)
+    if pending is not None:
+        _write_batch(engine, *pending, list_name, fallback_list, tally, on_batch)
+
+
+def _chunks(batch: list[RawMail], received_at: datetime) -> list[tuple[list[RawMail], datetime]]:
+    return [(batch[i : i + PARSE_CHUNK], received_at) for i in range(0, len(batch), PARSE_CHUNK)]
+
+
+def _parse_all(work: tuple[list[RawMail], datetime]) -> list[ParsedMessage | str]:
+    mails, received_at = work
+    return [_parse(mail, received_at) for mail in mails]
 
 
 def _write_batch(
     engine: Engine,
     batch: list[RawMail],
+    parsing: AsyncResult | list,
     list_name: str | None,
     fallback_list: str,
     tally: Tally,
-    on_message: Callable[[Tally], None] | None,
+    on_batch: Progress | None,
 ) -> None:
+    if isinstance(parsing, AsyncResult):
+        parsed = [result for chunk in parsing.get() for result in chunk]
+    else:
+        parsed = parsing
     received_at = datetime.now(timezone.utc)
-    parsed = [_parse(mail, received_at) for mail in batch]
     incoming = [
         Incoming(result, list_name or result.list_name or fallback_list, mail.envelope)
         for mail, result in zip(batch, parsed)
@@ -111,17 +166,17 @@ def _write_batch(
         for item, outcome in zip(incoming, writer.store_batch(incoming, received_at)):
             tally.count(outcome)
             if outcome is Outcome.IMPORTED:
-                tally.lists_touched.add(item.list_name)
-    if on_message:
-        on_message(tally)
+                tally.touch(item.list_name, item.parsed.date)
+    if on_batch:
+        on_batch(tally)
 
 
-def repair_threads(engine: Engine, list_names: set[str]) -> int:
-    """Find parents for header-less messages of these lists (see repair.py)."""
-    if not list_names:
+def repair_threads(engine: Engine, spans: dict[str, Span]) -> int:
+    """Find parents for header-less messages near these new ones (see repair.py)."""
+    if not spans:
         return 0
     with engine.begin() as conn:
-        return repair_lists(conn, list_names)
+        return repair_lists(conn, dict(spans))
 
 
 def _parse(mail: RawMail, received_at: datetime) -> ParsedMessage | str:

@@ -19,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from listkeeper.mail.regions import own_text, shallowest_quote
 from listkeeper.mail.subject import SeriesPosition, is_reply, series_position, subject_key
 from listkeeper.threader import FoundBy
 
@@ -53,7 +52,8 @@ class Mail:
     from_name: str
     from_addr: str
     subject: str
-    blocks: list[dict]
+    own: str  # the author's own text (regions.own_text)
+    quoted: str  # the shallowest quoted text (regions.shallowest_quote)
     attributions: list[dict]
     has_header_parent: bool
     subject_key: str = field(init=False)
@@ -68,7 +68,7 @@ class Mail:
         """Anything that repair could follow: quotes, attribution, series, "Re:"."""
         return bool(
             self.attributions
-            or any(b["kind"] == "quote" for b in self.blocks)
+            or bool(self.quoted)
             or self.series is not None
             or is_reply(self.subject)
         )
@@ -130,7 +130,7 @@ class RepairIndex:
     def _by_quote(self, mail: Mail) -> Repair | None:
         """Most shared shingles wins; messages of the same subject are tried first,
         the whole list's shingle index only when they share nothing."""
-        quoted = shingles(shallowest_quote(mail.blocks))
+        quoted = shingles(mail.quoted)
         if not quoted:
             return None
         same_subject = [c for c in self.by_subject.get(mail.subject_key, ()) if self._earlier(mail, c)]
@@ -143,7 +143,7 @@ class RepairIndex:
     def _own_shingles(self, mail: Mail) -> set[int]:
         cached = self._shingle_cache.get(mail.message_id)
         if cached is None:
-            cached = self._shingle_cache[mail.message_id] = shingles(own_text(mail.blocks))
+            cached = self._shingle_cache[mail.message_id] = shingles(mail.own)
         return cached
 
     def _scores_from_index(self, quoted: set[int]) -> dict[str, int]:

@@ -6,9 +6,12 @@ order they came in, so an import in any order ends with the same threads.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from datetime import datetime
 
-from listkeeper.repair import Mail, RepairIndex
+from sqlalchemy import Connection, func, select
+
+from listkeeper.mail.regions import own_text, shallowest_quote
+from listkeeper.repair import CANDIDATE_WINDOW, Mail, RepairIndex
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.reader import as_utc
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
@@ -16,19 +19,50 @@ from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.threads import set_repaired_parents
 from listkeeper.threader import FoundBy
 
+REPAIR_SLICE = CANDIDATE_WINDOW  # orphans repaired together; memory holds two of these
 REPAIRED_BY = frozenset({FoundBy.QUOTE, FoundBy.ATTRIBUTION, FoundBy.SUBJECT})
 
 
-def repair_lists(conn: Connection, list_names: set[str]) -> int:
-    """Re-derive repaired parents in these lists; returns links changed."""
-    return sum(_repair_list(conn, name) for name in sorted(list_names))
+Span = tuple[datetime, datetime]
 
 
-def _repair_list(conn: Connection, list_name: str) -> int:
-    mails = _load_mails(conn, list_name)
-    orphans = [m for m in mails if not m.has_header_parent and m.may_be_a_reply]
-    if not orphans:
+def repair_lists(conn: Connection, spans: dict[str, Span | None]) -> int:
+    """Re-derive repaired parents in these lists; returns links changed.
+
+    With a span (the dates of newly stored messages), only messages that a
+    new one could be the parent of are reconsidered, and only their
+    candidates are loaded; None reconsiders the whole list.
+    """
+    return sum(_repair_list(conn, name, spans[name]) for name in sorted(spans))
+
+
+def _repair_list(conn: Connection, list_name: str, span: Span | None) -> int:
+    """Repair slice by slice of time, so memory holds one slice and its
+    candidate window, never the whole list."""
+    first, last = span or _dates_of(conn, list_name)
+    if first is None or last is None:
         return 0
+    changes: dict[str, tuple[str | None, FoundBy | None]] = {}
+    start, stop = first, last + CANDIDATE_WINDOW
+    while start <= stop:
+        end = start + REPAIR_SLICE
+        changes.update(_repair_slice(conn, list_name, start, end))
+        start = end
+    set_repaired_parents(conn, changes)
+    return len(changes)
+
+
+def _repair_slice(
+    conn: Connection, list_name: str, start: datetime, end: datetime
+) -> dict[str, tuple[str | None, FoundBy | None]]:
+    """Changed links of the header-less messages dated in [start, end)."""
+    mails = _load_mails(conn, list_name, (start - CANDIDATE_WINDOW, end))
+    orphans = [
+        m for m in mails
+        if start <= m.date < end and not m.has_header_parent and m.may_be_a_reply
+    ]
+    if not orphans:
+        return {}
     current = _current_links(conn, [m.message_id for m in orphans])
     index = RepairIndex(mails)
     changes: dict[str, tuple[str | None, FoundBy | None]] = {}
@@ -40,11 +74,20 @@ def _repair_list(conn: Connection, list_name: str) -> int:
         wanted = (repair.parent, repair.found_by) if repair else (None, None)
         if wanted != (parent, found_by):
             changes[mail.message_id] = wanted
-    set_repaired_parents(conn, changes)
-    return len(changes)
+    return changes
 
 
-def _load_mails(conn: Connection, list_name: str) -> list[Mail]:
+def _dates_of(conn: Connection, list_name: str) -> tuple[datetime | None, datetime | None]:
+    first, last = conn.execute(
+        select(func.min(messages.c.date), func.max(messages.c.date))
+        .join(list_messages, list_messages.c.message_pk == messages.c.id)
+        .join(lists, lists.c.id == list_messages.c.list_id)
+        .where(lists.c.name == list_name)
+    ).one()
+    return (as_utc(first) if first else None, as_utc(last) if last else None)
+
+
+def _load_mails(conn: Connection, list_name: str, window: Span) -> list[Mail]:
     query = (
         select(
             messages.c.message_id,
@@ -60,6 +103,7 @@ def _load_mails(conn: Connection, list_name: str) -> list[Mail]:
         .join(lists, lists.c.id == list_messages.c.list_id)
         .where(lists.c.name == list_name, messages.c.canonical)
     )
+    query = query.where(messages.c.date >= window[0], messages.c.date < window[1])
     mails = []
     for row in conn.execute(query):
         anatomy = decode_anatomy(row.anatomy)
@@ -70,7 +114,8 @@ def _load_mails(conn: Connection, list_name: str) -> list[Mail]:
                 from_name=row.from_name,
                 from_addr=row.from_addr,
                 subject=row.subject,
-                blocks=anatomy["blocks"],
+                own=own_text(anatomy["blocks"]),
+                quoted=shallowest_quote(anatomy["blocks"]),
                 attributions=anatomy["attributions"],
                 has_header_parent=bool(row.refs or row.in_reply_to),
             )

@@ -38,5 +38,5 @@ def rethread(conn: Connection, list_names: set[str] | None = None) -> int:
         ThreadLinker(conn).link_all(batch)
         count += len(batch)
     names = list_names if list_names is not None else set(conn.execute(select(lists.c.name)).scalars())
-    repair_lists(conn, names)
+    repair_lists(conn, dict.fromkeys(names))
     return count
