@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from listkeeper import config
+from listkeeper.deliver import EX_TEMPFAIL, ArchiveHandler, LmtpController
+from listkeeper.deliver import deliver as deliver_message
 from listkeeper.errors import (
     EXIT_BAD_QUERY,
     EXIT_BAD_SOURCE,
@@ -117,6 +120,40 @@ def _run_import(
             progress.update(task, description=f"{tally.summary()} ({rate:,.0f} msg/s)")
 
         return import_paths(engine, sources, list_name, on_batch=report, workers=workers)
+
+
+@app.command()
+def deliver(
+    list_name: Annotated[str, typer.Option("--list", help="The list this message is for")],
+) -> None:
+    """Archive one message from stdin (for a Postfix/Exim pipe); exit 75 to be retried."""
+    data = sys.stdin.buffer.read()
+    try:
+        engine = open_engine(state.db)
+        tally = deliver_message(engine, data, [list_name], "stdin")
+    except (DatabaseError, SQLAlchemyError) as exc:
+        _fail(f"database unavailable, try again: {_first_line(exc)}", EX_TEMPFAIL)
+    typer.echo(tally.summary())
+
+
+@app.command()
+def lmtp(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8024,
+    list_name: Annotated[
+        Optional[str], typer.Option("--list", help="Archive everything here (default: each recipient's local part)")
+    ] = None,
+) -> None:
+    """Serve LMTP: live delivery from a mail server, acknowledged once committed."""
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # the server thread inherits it
+    controller = LmtpController(ArchiveHandler(_engine(), list_name), hostname=host, port=port)
+    controller.start()
+    typer.echo(f"LMTP on {host}:{port}")
+    try:
+        signal.sigwait(stop_signals)
+    finally:
+        controller.stop()
 
 
 @app.command()

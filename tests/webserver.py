@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -19,23 +20,37 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: str) -> Iterator[str]:
-    """Start the server on a free port; yields its base URL."""
+def serving(db: str, workers: int = 1) -> Iterator[str]:
+    """Start the server on a free port; yields its base URL.
+
+    One worker is ``listkeeper serve``; more run uvicorn's process manager
+    over the app factory (for bench/web.py).
+    """
     port = free_port()
+    if workers == 1:
+        command = [sys.executable, "-m", "listkeeper", "--db", db, "serve", "--port", str(port)]
+    else:
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", "listkeeper.web.asgi:from_env",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning", "--no-access-log",
+        ]
     process = subprocess.Popen(
-        [sys.executable, "-m", "listkeeper", "--db", db, "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
+        command,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env={**os.environ, "LISTKEEPER_DB": db},
     )
     try:
-        _wait_for(port, process)
+        wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def _wait_for(port: int, process: subprocess.Popen) -> None:
+def wait_for_port(port: int, process: subprocess.Popen) -> None:
+    """Until a server process listens on the port; raises if it exits first."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
