@@ -23,7 +23,9 @@ from listkeeper.errors import (
     ListkeeperError,
     NotFound,
 )
-from listkeeper.ingest import Tally, import_paths
+from listkeeper.ingest import Tally, import_mails, import_paths, repair_threads
+from listkeeper.sources.raw import RawMail
+from listkeeper.store.quarantine import quarantined, quarantined_raw
 from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.shapes import message_json, search_json, thread_json
@@ -154,6 +156,47 @@ def lmtp(
         signal.sigwait(stop_signals)
     finally:
         controller.stop()
+
+
+quarantine_app = typer.Typer(help="Messages that could not be archived, with why.", no_args_is_help=True)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.command("list")
+def quarantine_list() -> None:
+    """One line per quarantined message: id, list, origin, reason."""
+    with _engine().connect() as conn:
+        for item in quarantined(conn):
+            typer.echo(f"{item.id}\t{item.list_name or '-'}\t{item.origin}\t{item.reason}")
+
+
+@quarantine_app.command("show")
+def quarantine_show(quarantine_id: Annotated[int, typer.Argument(help="Id from quarantine list")]) -> None:
+    """The reason, then the message's original bytes."""
+    with _engine().connect() as conn:
+        found = quarantined_raw(conn, quarantine_id)
+    if found is None:
+        _fail(f"no quarantined message {quarantine_id}", NotFound.exit_code)
+    item, raw = found
+    typer.echo(f"Reason: {item.reason}\nOrigin: {item.origin}\n")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(raw)
+
+
+@quarantine_app.command("retry")
+def quarantine_retry() -> None:
+    """Parse every quarantined message again (after an upgrade); archive what now parses."""
+    engine = _engine()
+    with engine.connect() as conn:
+        items = [(item, quarantined_raw(conn, item.id)) for item in quarantined(conn)]
+    tally = Tally()
+    for item, found in items:
+        assert found is not None
+        mail = RawMail(found[1], None, item.origin)
+        name = item.list_name or "quarantine"
+        import_mails(engine, iter([mail]), item.list_name, name, tally)
+    repair_threads(engine, tally.lists_touched)
+    typer.echo(tally.summary())
 
 
 @app.command()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, delete, insert, select, tuple_
+from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
 from listkeeper.mail.parse import ParsedMessage
 from listkeeper.search.backend import backend_for
@@ -154,7 +154,11 @@ class ArchiveWriter:
         known = self.conn.execute(
             select(quarantine.c.id).where(quarantine.c.sha256 == digest)
         ).scalar()
-        if known is None:
+        if known is not None:  # seen before: keep the newest reason
+            self.conn.execute(
+                update(quarantine).where(quarantine.c.id == known).values(reason=reason)
+            )
+        else:
             self.conn.execute(
                 insert(quarantine).values(
                     list_name=list_name,
