@@ -39,7 +39,7 @@ class Tally:
     duplicates: int = 0
     quarantined: int = 0
     seconds: float = 0.0
-    # Lists that got new messages, with the dates those messages span.
+    # Lists that got messages (new or again), with the dates those messages span.
     lists_touched: dict[str, Span] = field(default_factory=dict)
 
     def count(self, outcome: Outcome) -> None:
@@ -165,8 +165,8 @@ def _write_batch(
                 tally.count(writer.quarantine(mail.data, result, mail.origin, origin_list, received_at))
         for item, outcome in zip(incoming, writer.store_batch(incoming, received_at)):
             tally.count(outcome)
-            if outcome is Outcome.IMPORTED:
-                tally.touch(item.list_name, item.parsed.date)
+            # Duplicates too: a run killed before repair is repaired by the re-run.
+            tally.touch(item.list_name, item.parsed.date)
     if on_batch:
         on_batch(tally)
 
