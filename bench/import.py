@@ -1,0 +1,77 @@
+"""End-to-end import speed: parse, thread, store, full-text index.
+
+    .venv/bin/python bench/import.py [CORPUS...] [--backend sqlite|postgresql]
+
+Runs `listkeeper import --json` as a whole process on each corpus into a fresh
+database and prints messages/s, MB/s (uncompressed input), peak RSS of the
+largest process, and the database size next to the raw mbox size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from common import BIG_CORPORA, ROOT, throwaway_database
+from listkeeper.sources.detect import open_source
+
+
+def raw_size(corpus: Path) -> tuple[int, int]:
+    """(messages, bytes) of the corpus as stored messages."""
+    count = size = 0
+    for mail in open_source(corpus):
+        count += 1
+        size += len(mail.data)
+    return count, size
+
+
+def database_size(db: str) -> int:
+    if "://" not in db:
+        return sum(os.path.getsize(p) for p in Path(db).parent.glob(Path(db).name + "*"))
+    with psycopg.connect(db) as conn:
+        return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+
+
+def run(corpus: Path, backend: str, workdir: Path) -> None:
+    count, size = raw_size(corpus)
+    with throwaway_database(backend, workdir) as db:
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "listkeeper", "--db", db, "import", "--json", str(corpus)],
+            cwd=ROOT, capture_output=True, check=True,
+        )
+        seconds = time.monotonic() - started
+        tally = json.loads(result.stdout)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        on_disk = database_size(db)
+    print(
+        f"{corpus.name:34} {backend:10} {count:6} msgs {seconds:6.1f} s "
+        f"{count / seconds:7.0f} msg/s {size / seconds / 1e6:6.1f} MB/s "
+        f"peak RSS {peak:5.0f} MB  db {on_disk / 1e6:6.1f} MB = {on_disk / size:4.2f}x raw "
+        f"(imported {tally['imported']}, quarantined {tally['quarantined']})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpora", nargs="*", type=Path, default=BIG_CORPORA)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for corpus in args.corpora:
+            for backend in args.backend or ["sqlite", "postgresql"]:
+                run(corpus, backend, Path(tmp))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
