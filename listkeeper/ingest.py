@@ -23,9 +23,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from listkeeper.mail.parse import MailParseError, ParsedMessage, parse_message
+from listkeeper.mail.parse import MailParseError, parse_message
 from listkeeper.sources.detect import default_list_name, open_source
 from listkeeper.sources.raw import RawMail
+from listkeeper.store.prepare import PreparedMessage, prepare
 from listkeeper.store.repair_pass import Span, repair_lists
 from listkeeper.store.writer import ArchiveWriter, Incoming, Outcome
 
@@ -114,7 +115,7 @@ def import_mails(
     With a pool, the next batch is parsed while the current one is written.
     """
     batches = iter(lambda: list(islice(mails, BATCH_SIZE)), [])
-    pending: tuple[list[RawMail], AsyncResult | list] | None = None
+    pending: tuple[list[RawMail], AsyncResult | list, datetime] | None = None
     for batch in batches:
         received_at = datetime.now(timezone.utc)
         parsing = (
@@ -124,7 +125,7 @@ def import_mails(
         )
         if pending is not None:
             _write_batch(engine, *pending, list_name, fallback_list, tally, on_batch)
-        pending = (batch, parsing)
+        pending = (batch, parsing, received_at)
     if pending is not None:
         _write_batch(engine, *pending, list_name, fallback_list, tally, on_batch)
 
@@ -133,7 +134,7 @@ def _chunks(batch: list[RawMail], received_at: datetime) -> list[tuple[list[RawM
     return [(batch[i : i + PARSE_CHUNK], received_at) for i in range(0, len(batch), PARSE_CHUNK)]
 
 
-def _parse_all(work: tuple[list[RawMail], datetime]) -> list[ParsedMessage | str]:
+def _parse_all(work: tuple[list[RawMail], datetime]) -> list[PreparedMessage | str]:
     mails, received_at = work
     return [_parse(mail, received_at) for mail in mails]
 
@@ -142,6 +143,7 @@ def _write_batch(
     engine: Engine,
     batch: list[RawMail],
     parsing: AsyncResult | list,
+    received_at: datetime,
     list_name: str | None,
     fallback_list: str,
     tally: Tally,
@@ -151,7 +153,6 @@ def _write_batch(
         parsed = [result for chunk in parsing.get() for result in chunk]
     else:
         parsed = parsing
-    received_at = datetime.now(timezone.utc)
     incoming = [
         Incoming(result, list_name or result.list_name or fallback_list, mail.envelope)
         for mail, result in zip(batch, parsed)
@@ -166,7 +167,7 @@ def _write_batch(
         for item, outcome in zip(incoming, writer.store_batch(incoming, received_at)):
             tally.count(outcome)
             # Duplicates too: a run killed before repair is repaired by the re-run.
-            tally.touch(item.list_name, item.parsed.date)
+            tally.touch(item.list_name, item.message.date)
     if on_batch:
         on_batch(tally)
 
@@ -179,10 +180,10 @@ def repair_threads(engine: Engine, spans: dict[str, Span]) -> int:
         return repair_lists(conn, dict(spans))
 
 
-def _parse(mail: RawMail, received_at: datetime) -> ParsedMessage | str:
-    """The parsed message, or the reason it cannot be archived."""
+def _parse(mail: RawMail, received_at: datetime) -> PreparedMessage | str:
+    """The message parsed and prepared for storing, or why it cannot be archived."""
     try:
-        return parse_message(mail.data, mail.envelope, received_at)
+        return prepare(parse_message(mail.data, mail.envelope, received_at))
     except MailParseError as exc:
         return str(exc)
     except (RecursionError, MemoryError) as exc:

@@ -136,7 +136,9 @@ class RepairIndex:
         same_subject = [c for c in self.by_subject.get(mail.subject_key, ()) if self._earlier(mail, c)]
         scores = {c.message_id: len(quoted & self._own_shingles(c)) for c in same_subject}
         chosen = self._choose(mail, scores)
-        if chosen is None:
+        if chosen is None and (mail.attributions or is_reply(mail.subject)):
+            # Only a message that says it replies is worth the whole list's index:
+            # a new thread quoting a log or a forwarded mail is not a reply.
             chosen = self._choose(mail, self._scores_from_index(quoted))
         return Repair(chosen.message_id, FoundBy.QUOTE) if chosen else None
 

@@ -15,13 +15,11 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
-from listkeeper.mail.parse import ParsedMessage
 from listkeeper.search.backend import backend_for
-from listkeeper.search.document import search_document
-from listkeeper.store.codec import anatomy_of, compress, encode_anatomy
+from listkeeper.store.codec import compress
 from listkeeper.store.linker import IN_CHUNK, ThreadLinker
+from listkeeper.store.prepare import PreparedMessage
 from listkeeper.store.schema import list_messages, lists, messages, quarantine
-from listkeeper.threader import header_links
 
 
 class Outcome(StrEnum):
@@ -32,9 +30,9 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """A parsed message on its way into a list."""
+    """A prepared message on its way into a list."""
 
-    parsed: ParsedMessage
+    message: PreparedMessage
     list_name: str
     envelope: str | None
 
@@ -61,23 +59,30 @@ class ArchiveWriter:
 
     def store_batch(self, batch: list[Incoming], received_at: datetime) -> list[Outcome]:
         """Store a batch; one outcome per message, in order."""
-        known = self._known_ids([item.parsed.sha256 for item in batch])
-        canonical_taken = self._canonical_ids([item.parsed.message_id for item in batch])
+        known = self._known_ids([item.message.sha256 for item in batch])
+        canonical_taken = self._canonical_ids([item.message.message_id for item in batch])
         new_rows: list[dict] = []
-        fresh: list[ParsedMessage] = []
-        anatomies: dict[str, dict] = {}
+        fresh: list[PreparedMessage] = []
         outcomes: list[Outcome] = []
+        seen: set[str] = set()
         for item in batch:
-            parsed = item.parsed
-            if parsed.sha256 in known or parsed.sha256 in anatomies:
+            message = item.message
+            if message.sha256 in known or message.sha256 in seen:
                 outcomes.append(Outcome.DUPLICATE)
                 continue
-            anatomy = anatomies[parsed.sha256] = anatomy_of(parsed)
-            canonical = parsed.message_id not in canonical_taken
-            canonical_taken.add(parsed.message_id)
-            new_rows.append(_message_row(item, anatomy, canonical, received_at))
+            seen.add(message.sha256)
+            canonical = message.message_id not in canonical_taken
+            canonical_taken.add(message.message_id)
+            new_rows.append(
+                {
+                    **message.columns,
+                    "canonical": canonical,
+                    "received_at": received_at,
+                    "envelope": item.envelope,
+                }
+            )
             if canonical:
-                fresh.append(parsed)
+                fresh.append(message)
             outcomes.append(Outcome.IMPORTED)
         if new_rows:
             inserted = self.conn.execute(
@@ -86,10 +91,9 @@ class ArchiveWriter:
             known.update({row.sha256: row.id for row in inserted})
             self._forget_quarantined([row["sha256"] for row in new_rows])
         self._add_memberships(batch, known)
-        self._index([(p, known[p.sha256]) for p in fresh], anatomies)
-        ThreadLinker(self.conn).link_all(
-            [(p.message_id, header_links(p.message_id, p.references, p.in_reply_to)) for p in fresh]
-        )
+        if fresh:
+            self._search.index(self.conn, [(known[m.sha256], m.document) for m in fresh])
+            ThreadLinker(self.conn).link_all([(m.message_id, m.links) for m in fresh])
         return outcomes
 
     def _known_ids(self, shas: list[str]) -> dict[str, int]:
@@ -119,7 +123,7 @@ class ArchiveWriter:
 
     def _add_memberships(self, batch: list[Incoming], ids: dict[str, int]) -> None:
         wanted = {
-            (self.list_pk(item.list_name, item.parsed.list_id), ids[item.parsed.sha256])
+            (self.list_pk(item.list_name, item.message.list_id), ids[item.message.sha256])
             for item in batch
         }
         pairs = sorted(wanted)
@@ -137,14 +141,6 @@ class ArchiveWriter:
         ]
         if missing:
             self.conn.execute(insert(list_messages), missing)
-
-    def _index(self, stored: list[tuple[ParsedMessage, int]], anatomies: dict[str, dict]) -> None:
-        documents = [
-            (pk, search_document(p.subject, p.from_name, p.from_addr, anatomies[p.sha256]))
-            for p, pk in stored
-        ]
-        if documents:
-            self._search.index(self.conn, documents)
 
     def quarantine(
         self, raw: bytes, reason: str, origin: str, list_name: str | None, received_at: datetime
@@ -170,24 +166,3 @@ class ArchiveWriter:
                 )
             )
         return Outcome.QUARANTINED
-
-
-def _message_row(item: Incoming, anatomy: dict, canonical: bool, received_at: datetime) -> dict:
-    parsed = item.parsed
-    return {
-        "message_id": parsed.message_id,
-        "sha256": parsed.sha256,
-        "canonical": canonical,
-        "raw": compress(parsed.raw),
-        "raw_size": len(parsed.raw),
-        "received_at": received_at,
-        "envelope": item.envelope,
-        "date": parsed.date,
-        "date_source": parsed.date_source.value,
-        "from_name": parsed.from_name,
-        "from_addr": parsed.from_addr,
-        "subject": parsed.subject,
-        "in_reply_to": parsed.in_reply_to,
-        "refs": " ".join(parsed.references),
-        "anatomy": encode_anatomy(anatomy),
-    }
