@@ -32,6 +32,7 @@ from listkeeper.shapes import message_json, search_json, thread_json
 from listkeeper.sources.raw import SourceError
 from listkeeper.store import reader
 from listkeeper.store.db import DatabaseError, open_engine
+from listkeeper.store.reindex import reindex as rebuild_everything
 from listkeeper.store.rethread import rethread as rebuild_threads
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
@@ -256,6 +257,14 @@ def rethread(
     with engine.begin() as conn:
         count = rebuild_threads(conn, {list_name} if list_name else None)
     typer.echo(f"rethreaded {count} messages")
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild headers, body anatomy, search index and threads from the raw bytes."""
+    with _engine().begin() as conn:
+        count = rebuild_everything(conn)
+    typer.echo(f"reindexed {count} messages")
 
 
 @app.command("search")
