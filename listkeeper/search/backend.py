@@ -5,6 +5,7 @@ writes documents; callers never see which one they have."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import (
@@ -65,6 +66,25 @@ def _filter_condition(node: Filter | DateRange) -> ColumnElement[bool]:
     return messages.c.id.in_(in_list)
 
 
+def boolean_condition(
+    node: Node, leaf: Callable[[Node], ColumnElement[bool] | None]
+) -> ColumnElement[bool]:
+    """SQL for a query's boolean structure; leaf() gives the SQL of a part
+    the backend matches itself, or None to look inside it."""
+    matched = leaf(node)
+    if matched is not None:
+        return matched
+    if isinstance(node, (Filter, DateRange)):
+        return _filter_condition(node)
+    if isinstance(node, Not):
+        return not_(boolean_condition(node.child, leaf))
+    if isinstance(node, And):
+        return and_(*(boolean_condition(c, leaf) for c in node.children))
+    if isinstance(node, Or):
+        return or_(*(boolean_condition(c, leaf) for c in node.children))
+    return false()  # a term without any word matches nothing
+
+
 class SqliteBackend:
     """A contentless FTS5 table; terms that FTS5 cannot combine become IN subqueries."""
 
@@ -112,22 +132,18 @@ class SqliteBackend:
         return query, True
 
     def _condition(self, node: Node) -> ColumnElement[bool]:
+        return boolean_condition(node, self._fts5_rows)
+
+    def _fts5_rows(self, node: Node) -> ColumnElement[bool] | None:
+        """A part FTS5 can say in one MATCH, as an IN subquery over its rowids."""
         expression = _fts5(node)
-        if expression is not None and not isinstance(node, Not):
-            name = f"m{next(self._names)}"
-            rows = text(f"SELECT rowid FROM search_fts WHERE search_fts MATCH :{name}").bindparams(
-                bindparam(name, expression)
-            )
-            return messages.c.id.in_(rows.columns(Column("rowid", Integer)))
-        if isinstance(node, (Filter, DateRange)):
-            return _filter_condition(node)
-        if isinstance(node, Not):
-            return not_(self._condition(node.child))
-        if isinstance(node, And):
-            return and_(*(self._condition(c) for c in node.children))
-        if isinstance(node, Or):
-            return or_(*(self._condition(c) for c in node.children))
-        return false()  # a Term without words matches nothing
+        if expression is None or isinstance(node, Not):
+            return None
+        name = f"m{next(self._names)}"
+        rows = text(f"SELECT rowid FROM search_fts WHERE search_fts MATCH :{name}").bindparams(
+            bindparam(name, expression)
+        )
+        return messages.c.id.in_(rows.columns(Column("rowid", Integer)))
 
 
 def _fts5(node: Node) -> str | None:
@@ -195,19 +211,17 @@ class PostgresBackend:
         return query.where(self._condition(node)), True
 
     def _condition(self, node: Node) -> ColumnElement[bool]:
-        if isinstance(node, Term):
-            tsquery = _tsquery(node)
-            if tsquery is None:
-                return false()
-            query = func.to_tsquery(TEXT_CONFIG, tsquery)
-            return or_(*(search_docs.c[field].op("@@")(query) for field in node.fields))
-        if isinstance(node, (Filter, DateRange)):
-            return _filter_condition(node)
-        if isinstance(node, Not):
-            return not_(self._condition(node.child))
-        if isinstance(node, And):
-            return and_(*(self._condition(c) for c in node.children))
-        return or_(*(self._condition(c) for c in node.children))
+        return boolean_condition(node, _tsvector_match)
+
+
+def _tsvector_match(node: Node) -> ColumnElement[bool] | None:
+    if not isinstance(node, Term):
+        return None
+    tsquery = _tsquery(node)
+    if tsquery is None:
+        return false()
+    query = func.to_tsquery(TEXT_CONFIG, tsquery)
+    return or_(*(search_docs.c[field].op("@@")(query) for field in node.fields))
 
 
 def _tsquery(term: Term) -> str | None:

@@ -9,6 +9,7 @@ instead of a dozen per message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
@@ -45,6 +46,21 @@ def existing_nodes(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str
             {row.message_id: (row.thread_id, row.parent, row.archived) for row in conn.execute(query)}
         )
     return found
+
+
+def path_up(parent_of: Callable[[str], str | None], start: str, target: str) -> list[str] | None:
+    """The nodes from start up to (not including) target, or None if target is
+    not start or above it. A walk longer than MAX_ANCESTOR_WALK counts as found."""
+    path: list[str] = []
+    current: str | None = start
+    for _ in range(MAX_ANCESTOR_WALK):
+        if current is None:
+            return None
+        if current == target:
+            return path
+        path.append(current)
+        current = parent_of(current)
+    return path
 
 
 class ThreadIds:
@@ -131,20 +147,11 @@ class ThreadLinker:
         return False
 
     def _ancestry(self, start: str, target: str) -> list[str] | None:
-        """The chain from start up to target, or None if target is not above start."""
-        path: list[str] = []
-        current: str | None = start
-        for _ in range(MAX_ANCESTOR_WALK):
-            if current is None:
-                return None
-            if current == target:
-                return path
-            node = self._node(current)
-            if node is None:
-                return None
-            path.append(current)
-            current = node.parent
-        return path
+        def parent_of(message_id: str) -> str | None:
+            node = self._node(message_id)
+            return node.parent if node else None
+
+        return path_up(parent_of, start, target)
 
     def _node(self, message_id: str) -> _Node | None:
         node = self.nodes.get(message_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select, update
 
-from listkeeper.store.linker import IN_CHUNK, MAX_ANCESTOR_WALK, ThreadIds, existing_nodes
+from listkeeper.store.linker import IN_CHUNK, ThreadIds, existing_nodes, path_up
 from listkeeper.store.schema import thread_nodes
 from listkeeper.threader import FoundBy
 
@@ -84,13 +84,10 @@ def _components(parent_of: dict[str, str | None]) -> dict[str, str]:
 
 def _is_ancestor(conn: Connection, candidate: str, start: str) -> bool:
     """True if candidate is start itself or one of start's ancestors."""
-    current: str | None = start
-    for _ in range(MAX_ANCESTOR_WALK):
-        if current is None:
-            return False
-        if current == candidate:
-            return True
-        current = conn.execute(
-            select(thread_nodes.c.parent).where(thread_nodes.c.message_id == current)
+
+    def parent_of(message_id: str) -> str | None:
+        return conn.execute(
+            select(thread_nodes.c.parent).where(thread_nodes.c.message_id == message_id)
         ).scalar()
-    return True
+
+    return path_up(parent_of, start, candidate) is not None
