@@ -293,8 +293,15 @@ def search_command(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8080,
+    workers: Annotated[int, typer.Option(help="Server processes on the one port", min=1)] = 1,
 ) -> None:
     """Serve the archive over HTTP."""
+    if workers > 1:
+        from listkeeper.web.workers import serve as serve_forked
+
+        _engine().dispose()  # a clear error before forking, and migrations run once
+        serve_forked(state.db, host, port, workers)
+        return
     import uvicorn
 
     from listkeeper.web.app import create_app

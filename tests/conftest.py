@@ -39,10 +39,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path / "archive.sqlite3")
         return
-    yield from _throwaway_pg()
+    yield from throwaway_pg()
 
 
-def _throwaway_pg() -> Iterator[str]:
+def throwaway_pg() -> Iterator[str]:
     name = f"listkeeper_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -71,7 +71,7 @@ def seeded_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         _import_seed(url)
         yield url
         return
-    for url in _throwaway_pg():
+    for url in throwaway_pg():
         _import_seed(url)
         yield url
 

@@ -76,13 +76,16 @@ def test_thread_page_in_chromium(server: str, browser: Browser, seeded_db: str) 
     footer = page.locator("pre.blk.footer").first
     assert "Xen-devel mailing list" in footer.inner_text()
     assert float(footer.evaluate("e => getComputedStyle(e).opacity")) < 1
+    # The whole page once (the backends render the same HTML; a full-page shot of
+    # 22 messages takes Chromium seconds), scrolled to the top, where it is fastest.
+    full_page = backend == "sqlite"
+    page.screenshot(path=_artifact(f"seed-thread-desktop-{backend}.png"), full_page=full_page)
     # Follow an "in reply to" link: it lands on the parent on the same page.
     reply = page.locator(f"#{anchor('C1824F6A.4D2E%keir@xensource.com')} a.in-reply-to")
     reply.click()
     assert page.url.endswith("#" + anchor("455897A4.8060306@suse.de"))
     target = page.locator(":target")
     assert target.get_attribute("id") == anchor("455897A4.8060306@suse.de")
-    page.screenshot(path=_artifact(f"seed-thread-desktop-{backend}.png"), full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=_artifact(f"seed-thread-phone-{backend}.png"))
     page.close()
@@ -109,3 +112,108 @@ def test_bad_query_is_a_400_with_the_reason(server: str) -> None:
     response = httpx.get(server + "/xen-devel/", params={"q": "s:(compat"})
     assert response.status_code == 400
     assert "s: needs a value at position 1" in response.text
+
+
+def test_every_in_reply_to_link_lands_on_its_parent(server: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server + thread_url("xen-devel", SEED_ROOT))
+    replies = [m for m in SEED_EXPECTED["messages"] if m["parent"]]
+    assert len(replies) == 21
+    for message in replies:
+        page.locator(f"#{anchor(message['message_id'])} > header a.in-reply-to").click()
+        assert page.locator(":target").get_attribute("id") == anchor(message["parent"]), message[
+            "message_id"
+        ]
+    page.close()
+
+
+def test_quotes_fold_and_unfold(server: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server + thread_url("xen-devel", SEED_ROOT))
+    folded = page.locator("blockquote.quote details").first
+    hidden = folded.locator("pre")
+    assert folded.get_attribute("open") is None and not hidden.is_visible()
+    folded.locator("summary").click()
+    assert hidden.is_visible()
+    folded.locator("summary").click()
+    assert not hidden.is_visible()
+    page.close()
+
+
+def test_keyboard_moves_between_messages(server: str, browser: Browser) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.goto(server + thread_url("xen-devel", SEED_ROOT))
+    ids = page.locator("article.msg").evaluate_all("list => list.map(a => a.id)")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert page.evaluate("location.hash") == "#" + ids[1]
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert page.evaluate("location.hash") == "#" + ids[1]
+    page.fill("form.search input[name=q]", "jk")  # typing in the box does not navigate
+    assert page.evaluate("location.hash") == "#" + ids[1]
+    assert errors == []  # no Content-Security-Policy violation, no script error
+    page.close()
+
+
+def test_thread_page_works_without_javascript(server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + thread_url("xen-devel", SEED_ROOT) + "?flat=1")
+    assert page.locator("article.msg").count() == 22
+    page.locator("blockquote.quote details summary").first.click()
+    assert page.locator("blockquote.quote details[open]").count() == 1
+    context.close()
+
+
+def test_message_page_in_chromium(server: str, browser: Browser, seeded_db: str) -> None:
+    backend = "pg" if "postgresql" in seeded_db else "sqlite"
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(server + message_url("4559DD44.5000003@suse.de"))
+    assert (
+        page.locator("h1")
+        .inner_text()
+        .startswith("Re: [Xen-devel] CONFIG_XEN_COMPAT_030002 broken?")
+    )
+    assert page.locator("dl.headers a.author").inner_text() == "Gerd Hoffmann"
+    assert "kraxel@s…de" in page.locator("dl.headers").inner_text()
+    assert (
+        page.locator("ul.files .path").first.inner_text()
+        == "include/asm-x86_64/mach-xen/asm/pgtable.h"
+    )
+    attachment = page.locator("a.attachment")
+    assert attachment.inner_text() == "xen-compat-page-user.diff"
+    with page.expect_download() as download:
+        attachment.click()
+    assert download.value.suggested_filename == "xen-compat-page-user.diff"
+    page.screenshot(path=_artifact(f"message-desktop-{backend}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=_artifact(f"message-phone-{backend}.png"))
+    page.locator("a.in-reply-to").click()
+    assert page.url.endswith(message_url("4559C8F9.76E4.0078.0@novell.com"))
+    page.close()
+
+
+def test_404_page_in_chromium(server: str, browser: Browser, seeded_db: str) -> None:
+    backend = "pg" if "postgresql" in seeded_db else "sqlite"
+    page = browser.new_page(viewport=DESKTOP)
+    response = page.goto(server + message_url("4558911E.2030904@suse.de-missing"))
+    assert response is not None and response.status == 404
+    assert page.locator("h1").inner_text() == "Not found"
+    assert page.locator("form.search input[name=q]").is_visible()
+    page.screenshot(path=_artifact(f"not-found-desktop-{backend}.png"))
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=_artifact(f"not-found-phone-{backend}.png"))
+    page.locator("a.search-mid").click()
+    page.wait_for_url("**/?q=m*")
+    assert (
+        page.locator("form.search input[name=q]").input_value()
+        == "m:4558911E.2030904@suse.de-missing"
+    )
+    assert page.locator("ol.results > li").count() == 0
+    page.close()

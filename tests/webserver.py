@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -21,26 +20,13 @@ def free_port() -> int:
 
 @contextmanager
 def serving(db: str, workers: int = 1) -> Iterator[str]:
-    """Start the server on a free port; yields its base URL.
-
-    One worker is ``listkeeper serve``; more run uvicorn's process manager
-    over the app factory (for bench/web.py).
-    """
+    """Start `listkeeper serve` on a free port; yields its base URL."""
     port = free_port()
-    if workers == 1:
-        command = [sys.executable, "-m", "listkeeper", "--db", db, "serve", "--port", str(port)]
-    else:
-        command = [
-            sys.executable, "-m", "uvicorn", "--factory", "listkeeper.web.asgi:from_env",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--log-level", "warning", "--no-access-log",
-        ]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "LISTKEEPER_DB": db},
-    )
+    command = [
+        sys.executable, "-m", "listkeeper", "--db", db,
+        "serve", "--port", str(port), "--workers", str(workers),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, extract, func, select
 
 from listkeeper.store.codec import decode_anatomy, decompress
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
@@ -48,6 +48,7 @@ class ThreadView:
     root: str
     subject: str
     entries: list[ThreadEntry]
+    last_stored: datetime | None = None  # latest arrival among the shown messages
 
     @property
     def messages(self) -> list[ThreadEntry]:
@@ -59,6 +60,8 @@ class MessageView:
     summary: MessageSummary
     thread_root: str | None
     anatomy: dict[str, Any]
+    sha256: str = ""  # of the raw bytes: with the parent, what a page's ETag hashes
+    received_at: datetime | None = None  # when stored: the page's Last-Modified
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +111,9 @@ def message_view(conn: Connection, message_id: str) -> MessageView | None:
         lists=_lists_of(conn, row.id),
     )
     root = _thread_root(conn, node.thread_id) if node else None
-    return MessageView(summary, root, decode_anatomy(row.anatomy))
+    return MessageView(
+        summary, root, decode_anatomy(row.anatomy), row.sha256, as_utc(row.received_at)
+    )
 
 
 def raw_message(conn: Connection, message_id: str) -> bytes | None:
@@ -125,7 +130,9 @@ def _thread_root(conn: Connection, thread_id: int) -> str | None:
     return view.root if view else None
 
 
-def thread_view(conn: Connection, message_id: str, list_name: str | None = None) -> ThreadView | None:
+def thread_view(
+    conn: Connection, message_id: str, list_name: str | None = None
+) -> ThreadView | None:
     """The whole thread containing a message, in reply order.
 
     With a list name, only messages archived in that list are shown; the
@@ -142,6 +149,56 @@ def thread_view(conn: Connection, message_id: str, list_name: str | None = None)
     return _thread_by_id(conn, thread_id, list_name)
 
 
+@dataclass(frozen=True, slots=True)
+class ThreadShape:
+    """Who replies to whom in a thread, and which messages a list shows: what a
+    thread page is rendered from, read without touching message bodies."""
+
+    links: list[tuple[str, str | None, str | None, bool]]  # (id, parent, found by, shown)
+    last_pk: int  # the newest shown message stored
+    last_stored: datetime
+
+
+def thread_shape(conn: Connection, message_id: str, list_name: str) -> ThreadShape | None:
+    """A thread's links and visibility in a list, in two cheap queries; None if it shows nothing."""
+    thread_id = (
+        select(thread_nodes.c.thread_id)
+        .where(
+            thread_nodes.c.message_id == normalize_requested_id(message_id), thread_nodes.c.archived
+        )
+        .scalar_subquery()
+    )
+    list_id = select(lists.c.id).where(lists.c.name == list_name).scalar_subquery()
+    membership = and_(
+        list_messages.c.message_pk == messages.c.id, list_messages.c.list_id == list_id
+    )
+    rows = conn.execute(
+        select(
+            thread_nodes.c.message_id,
+            thread_nodes.c.parent,
+            thread_nodes.c.parent_found_by,
+            list_messages.c.message_pk,
+        )
+        .select_from(
+            thread_nodes.outerjoin(
+                messages,
+                and_(messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical),
+            ).outerjoin(list_messages, membership)
+        )
+        .where(thread_nodes.c.thread_id == thread_id)
+        .order_by(thread_nodes.c.message_id)
+    ).all()
+    shown = [row.message_pk for row in rows if row.message_pk is not None]
+    if not shown:
+        return None
+    last_pk = max(shown)
+    stored = conn.execute(
+        select(messages.c.received_at).where(messages.c.id == last_pk)
+    ).scalar_one()
+    links = [(r.message_id, r.parent, r.parent_found_by, r.message_pk is not None) for r in rows]
+    return ThreadShape(links, last_pk, as_utc(stored))
+
+
 def _thread_by_id(conn: Connection, thread_id: int, list_name: str | None) -> ThreadView | None:
     join_on = and_(messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical)
     query = (
@@ -154,6 +211,7 @@ def _thread_by_id(conn: Connection, thread_id: int, list_name: str | None) -> Th
             messages.c.from_name,
             messages.c.from_addr,
             messages.c.date,
+            messages.c.received_at,
         )
         .select_from(thread_nodes.outerjoin(messages, join_on))
         .where(thread_nodes.c.thread_id == thread_id)
@@ -168,8 +226,13 @@ def _thread_by_id(conn: Connection, thread_id: int, list_name: str | None) -> Th
         nodes.append(ThreadNode(row.message_id, row.parent, date))
         if shown:
             summaries[row.message_id] = MessageSummary(
-                row.message_id, row.subject, row.from_name, row.from_addr, date,
-                row.parent, row.parent_found_by,
+                row.message_id,
+                row.subject,
+                row.from_name,
+                row.from_addr,
+                date,
+                row.parent,
+                row.parent_found_by,
             )
     if not summaries:
         return None
@@ -177,14 +240,18 @@ def _thread_by_id(conn: Connection, thread_id: int, list_name: str | None) -> Th
     placed = _prune_empty_roots(reply_order(nodes))
     entries = [
         ThreadEntry(
-            p.node.message_id, p.depth, p.node.parent, found_by[p.node.message_id],
+            p.node.message_id,
+            p.depth,
+            p.node.parent,
+            found_by[p.node.message_id],
             summaries.get(p.node.message_id),
         )
         for p in placed
     ]
     first = next(e for e in entries if e.summary is not None)
     assert first.summary is not None
-    return ThreadView(root=entries[0].message_id, subject=first.summary.subject, entries=entries)
+    last_stored = max(as_utc(r.received_at) for r in rows if r.message_id in summaries)
+    return ThreadView(entries[0].message_id, first.summary.subject, entries, last_stored)
 
 
 def _prune_empty_roots(placed: list[Placed]) -> list[Placed]:
@@ -249,66 +316,261 @@ class ThreadSummary:
     started: datetime
     last: datetime
     messages: int
+    participants: int = 0  # distinct senders
+    authors: list[str] = field(default_factory=list)  # first few senders' names, by first post
+
+
+MAX_AUTHORS_SHOWN = 5
+
+
+def _in_list(list_name: str):  # type: ignore[no-untyped-def]
+    """messages joined to their list membership, for queries scoped to one list."""
+    return messages.join(list_messages, list_messages.c.message_pk == messages.c.id).join(
+        lists, lists.c.id == list_messages.c.list_id
+    )
 
 
 def latest_threads(
-    conn: Connection, list_name: str, limit: int, offset: int = 0,
-    since: datetime | None = None, until: datetime | None = None,
+    conn: Connection,
+    list_name: str,
+    limit: int,
+    offset: int = 0,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[ThreadSummary]:
-    """Threads of a list by latest activity, optionally within a date range."""
+    """Threads of a list by latest activity, optionally within a date range.
+
+    Three queries whatever the number of threads: aggregates, first messages,
+    participants.
+    """
     conditions = [lists.c.name == list_name, messages.c.canonical]
     if since is not None:
         conditions.append(messages.c.date >= since)
     if until is not None:
         conditions.append(messages.c.date < until)
-    per_thread = (
+    scoped = _in_list(list_name).join(
+        thread_nodes, thread_nodes.c.message_id == messages.c.message_id
+    )
+    per_thread = conn.execute(
         select(
             thread_nodes.c.thread_id,
             func.count(messages.c.id).label("count"),
+            func.count(func.distinct(messages.c.from_addr)).label("participants"),
             func.min(messages.c.date).label("started"),
             func.max(messages.c.date).label("last"),
         )
-        .select_from(
-            messages.join(list_messages, list_messages.c.message_pk == messages.c.id)
-            .join(lists, lists.c.id == list_messages.c.list_id)
-            .join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
-        )
+        .select_from(scoped)
         .where(*conditions)
         .group_by(thread_nodes.c.thread_id)
-        .order_by(func.max(messages.c.date).desc())
+        .order_by(func.max(messages.c.date).desc(), thread_nodes.c.thread_id)
         .limit(limit)
         .offset(offset)
+    ).all()
+    if not per_thread:
+        return []
+    ids = [row.thread_id for row in per_thread]
+    in_threads = [*conditions, thread_nodes.c.thread_id.in_(ids)]
+    rank = func.row_number().over(
+        partition_by=thread_nodes.c.thread_id, order_by=(messages.c.date, messages.c.id)
     )
-    result = []
-    for thread_id, count, started, last in conn.execute(per_thread).all():
-        first = conn.execute(
-            select(messages.c.message_id, messages.c.subject, messages.c.from_name)
-            .join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
-            .join(list_messages, list_messages.c.message_pk == messages.c.id)
-            .join(lists, lists.c.id == list_messages.c.list_id)
-            .where(thread_nodes.c.thread_id == thread_id, lists.c.name == list_name, messages.c.canonical)
-            .order_by(messages.c.date, messages.c.id)
-            .limit(1)
-        ).first()
-        result.append(
-            ThreadSummary(first.message_id, first.subject, first.from_name, as_utc(started), as_utc(last), count)
+    ranked = (
+        select(
+            thread_nodes.c.thread_id,
+            messages.c.message_id,
+            messages.c.subject,
+            messages.c.from_name,
+            rank.label("rank"),
         )
-    return result
+        .select_from(scoped)
+        .where(*in_threads)
+        .subquery()
+    )
+    firsts = {row.thread_id: row for row in conn.execute(select(ranked).where(ranked.c.rank == 1))}
+    authors = _thread_authors(conn, scoped, in_threads)
+    return [
+        ThreadSummary(
+            firsts[row.thread_id].message_id,
+            firsts[row.thread_id].subject,
+            firsts[row.thread_id].from_name,
+            as_utc(row.started),
+            as_utc(row.last),
+            row.count,
+            row.participants,
+            authors.get(row.thread_id, []),
+        )
+        for row in per_thread
+    ]
+
+
+def _thread_authors(conn: Connection, scoped: Any, conditions: list[Any]) -> dict[int, list[str]]:
+    """The first few distinct senders' names of each thread, by their first post."""
+    first_post = func.min(messages.c.date)
+    rows = conn.execute(
+        select(
+            thread_nodes.c.thread_id,
+            func.max(messages.c.from_name),
+            messages.c.from_addr,
+            first_post,
+        )
+        .select_from(scoped)
+        .where(*conditions)
+        .group_by(thread_nodes.c.thread_id, messages.c.from_addr)
+        .order_by(thread_nodes.c.thread_id, first_post)
+    )
+    authors: dict[int, list[str]] = {}
+    for thread_id, name, addr, _ in rows:
+        names = authors.setdefault(thread_id, [])
+        if len(names) < MAX_AUTHORS_SHOWN:
+            names.append(name or addr)
+    return authors
+
+
+def _year_month(conn: Connection) -> tuple[Any, Any]:
+    """Year and month of a message date in UTC, as SQL for this backend."""
+    date: Any = messages.c.date
+    if conn.dialect.name == "postgresql":
+        date = func.timezone("UTC", date)
+    return extract("year", date), extract("month", date)
 
 
 def list_months(conn: Connection, list_name: str) -> list[tuple[int, int, int]]:
     """(year, month, message count) for each month the list has mail, newest first."""
+    year, month = _year_month(conn)
+    query = (
+        select(year.label("y"), month.label("m"), func.count())
+        .select_from(_in_list(list_name))
+        .where(lists.c.name == list_name, messages.c.canonical)
+        .group_by("y", "m")
+        .order_by(year.desc(), month.desc())
+    )
+    return [(int(y), int(m), n) for y, m, n in conn.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What cache validators are computed from: changes whenever mail arrives.
+
+    Read from list memberships and row ids only: the messages table holds
+    the raw bytes inline, so touching its later columns for every row is slow.
+    """
+
+    count: int
+    last_pk: int | None  # the newest message stored (ids grow with arrival)
+    last_stored: datetime | None
+
+
+def list_stamp(conn: Connection, list_name: str | None) -> Stamp:
+    """Message count and newest arrival of one list, or of the whole archive."""
+    query = select(func.count(), func.max(list_messages.c.message_pk))
+    if list_name is not None:
+        query = query.join(lists, lists.c.id == list_messages.c.list_id).where(
+            lists.c.name == list_name
+        )
+    count, last_pk = conn.execute(query).one()
+    if last_pk is None:
+        return Stamp(count, None, None)
+    stored = conn.execute(
+        select(messages.c.received_at).where(messages.c.id == last_pk)
+    ).scalar_one()
+    return Stamp(count, last_pk, as_utc(stored))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMail:
+    """A message's original bytes with what an mbox or a feed needs about it."""
+
+    message_id: str
+    raw: bytes
+    envelope: str | None
+    sha256: str
+    received_at: datetime
+
+
+def stored_mails(conn: Connection, message_ids: list[str]) -> dict[str, StoredMail]:
+    """Canonical copies of many messages in one query, by Message-ID."""
+    query = select(
+        messages.c.message_id,
+        messages.c.raw,
+        messages.c.envelope,
+        messages.c.sha256,
+        messages.c.received_at,
+    ).where(messages.c.message_id.in_(message_ids), messages.c.canonical)
+    return {
+        row.message_id: StoredMail(
+            row.message_id, decompress(row.raw), row.envelope, row.sha256, as_utc(row.received_at)
+        )
+        for row in conn.execute(query)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    summary: MessageSummary
+    anatomy: dict[str, Any]
+    received_at: datetime
+
+
+def latest_messages(
+    conn: Connection,
+    list_name: str,
+    limit: int,
+    from_addr: str | None = None,
+    offset: int = 0,
+) -> list[FeedEntry]:
+    """A list's newest messages (optionally one sender's), newest first, with bodies."""
+    conditions = [lists.c.name == list_name, messages.c.canonical]
+    if from_addr is not None:
+        conditions.append(messages.c.from_addr == from_addr)
     rows = conn.execute(
-        select(messages.c.date)
-        .join(list_messages, list_messages.c.message_pk == messages.c.id)
-        .join(lists, lists.c.id == list_messages.c.list_id)
+        select(
+            messages.c.message_id,
+            messages.c.subject,
+            messages.c.from_name,
+            messages.c.from_addr,
+            messages.c.date,
+            messages.c.received_at,
+            messages.c.anatomy,
+            thread_nodes.c.parent,
+            thread_nodes.c.parent_found_by,
+        )
+        .select_from(
+            _in_list(list_name).outerjoin(
+                thread_nodes, thread_nodes.c.message_id == messages.c.message_id
+            )
+        )
+        .where(*conditions)
+        .order_by(messages.c.date.desc(), messages.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        FeedEntry(
+            MessageSummary(
+                row.message_id,
+                row.subject,
+                row.from_name,
+                row.from_addr,
+                as_utc(row.date),
+                row.parent,
+                row.parent_found_by,
+                [list_name],
+            ),
+            decode_anatomy(row.anatomy),
+            as_utc(row.received_at),
+        )
+        for row in rows
+    ]
+
+
+def list_senders(conn: Connection, list_name: str) -> list[str]:
+    """Every distinct sender address of a list (author pages look one up by its hash)."""
+    query = (
+        select(messages.c.from_addr)
+        .select_from(_in_list(list_name))
         .where(lists.c.name == list_name)
-    ).scalars()
-    counts: dict[tuple[int, int], int] = {}
-    for date in rows:
-        key = (date.year, date.month)
-        counts[key] = counts.get(key, 0) + 1
-    return [(y, m, n) for (y, m), n in sorted(counts.items(), reverse=True)]
+        .distinct()
+    )
+    return list(conn.execute(query).scalars())
 
 
 def anatomies(conn: Connection, message_ids: list[str]) -> dict[str, dict[str, Any]]:

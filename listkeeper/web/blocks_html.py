@@ -1,10 +1,12 @@
 """Turn stored body blocks into what the templates show: folded quotes,
-patch lines with their colour class, dimmed attributions and footers."""
+patch lines with their colour class and file list, dimmed attributions and footers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from listkeeper.web.patches import FileStat, touched_files
 
 QUOTE_VISIBLE_LINES = 4  # a longer quote shows this many lines, the rest folded
 
@@ -16,6 +18,7 @@ class ShownBlock:
     head: str  # always shown
     rest: str  # folded away behind <details>; empty when the block is short
     lines: list[tuple[str, str]] | None = None  # (css class, line) for patches
+    files: list[FileStat] = field(default_factory=list)  # for patches
 
 
 def shown_blocks(blocks: list[dict[str, Any]]) -> list[ShownBlock]:
@@ -25,7 +28,8 @@ def shown_blocks(blocks: list[dict[str, Any]]) -> list[ShownBlock]:
 def _shown(block: dict[str, Any]) -> ShownBlock:
     kind, depth, text = block["kind"], block["depth"], block["text"]
     if kind == "patch":
-        return ShownBlock(kind, depth, text, "", [(_patch_class(l), l) for l in text.splitlines()])
+        lines = [(_patch_class(line), line) for line in text.splitlines()]
+        return ShownBlock(kind, depth, text, "", lines, touched_files(text))
     if kind == "quote":
         lines = text.splitlines(keepends=True)
         if len(lines) > QUOTE_VISIBLE_LINES + 1:

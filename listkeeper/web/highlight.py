@@ -6,10 +6,12 @@ import re
 
 from markupsafe import Markup, escape
 
+from listkeeper.web.obfuscate import obfuscate
+
 
 def highlight(text: str, terms: list[str]) -> Markup:
-    """Escape the snippet, then wrap each searched word in <mark>."""
-    escaped = str(escape(text))
+    """Hide addresses, escape the snippet, then wrap each searched word in <mark>."""
+    escaped = str(escape(obfuscate(text)))
     words = sorted({str(escape(t)) for t in terms if t}, key=len, reverse=True)
     if not words:
         return Markup(escaped)

@@ -1,16 +1,20 @@
 """URLs and anchors for messages and threads: the promises of DESIGN.md.
 
 URLs are keyed by Message-ID, never by a row id, so they survive a rebuild.
+Every URL is ``Verbatim``: address obfuscation never touches it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
+
+from listkeeper.web.obfuscate import Verbatim
 
 # Characters of a Message-ID that may stay as they are in a path segment.
 _PATH_SAFE = "@!$&'()*+,;=:~-._"
 ANCHOR_HASH_LENGTH = 12
+AUTHOR_TOKEN_LENGTH = 16
 RESERVED_LIST_NAMES = frozenset({"m", "t", "api", "static"})
 
 
@@ -18,18 +22,63 @@ def mid_path(message_id: str) -> str:
     return quote(message_id, safe=_PATH_SAFE)
 
 
-def message_url(message_id: str) -> str:
-    return f"/m/{mid_path(message_id)}/"
+def _list(list_name: str) -> str:
+    return quote(list_name, safe="")
 
 
-def raw_url(message_id: str) -> str:
-    return f"/m/{mid_path(message_id)}/raw"
+def message_url(message_id: str) -> Verbatim:
+    return Verbatim(f"/m/{mid_path(message_id)}/")
 
 
-def thread_url(list_name: str, message_id: str) -> str:
-    return f"/{quote(list_name, safe='')}/t/{mid_path(message_id)}/"
+def raw_url(message_id: str) -> Verbatim:
+    return Verbatim(f"/m/{mid_path(message_id)}/raw")
 
 
-def anchor(message_id: str) -> str:
+def attachment_url(message_id: str, part_index: int, filename: str | None) -> Verbatim:
+    name = quote(filename or f"part{part_index}", safe="")
+    return Verbatim(f"/m/{mid_path(message_id)}/a/{part_index}/{name}")
+
+
+def thread_url(list_name: str, message_id: str) -> Verbatim:
+    return Verbatim(f"/{_list(list_name)}/t/{mid_path(message_id)}/")
+
+
+def flat_thread_url(list_name: str, message_id: str) -> Verbatim:
+    return Verbatim(thread_url(list_name, message_id) + "?flat=1")
+
+
+def thread_atom_url(list_name: str, message_id: str) -> Verbatim:
+    return Verbatim(thread_url(list_name, message_id) + "atom")
+
+
+def mbox_url(message_id: str) -> Verbatim:
+    return Verbatim(f"/t/{mid_path(message_id)}.mbox.gz")
+
+
+def list_url(list_name: str) -> Verbatim:
+    return Verbatim(f"/{_list(list_name)}/")
+
+
+def list_atom_url(list_name: str) -> Verbatim:
+    return Verbatim(f"/{_list(list_name)}/new.atom")
+
+
+def search_url(list_name: str | None, query: str, **params: str) -> Verbatim:
+    base = list_url(list_name) if list_name else "/"
+    return Verbatim(f"{base}?{urlencode({'q': query, **params})}")
+
+
+def author_token(addr: str) -> str:
+    """An author's handle in URLs: a hash, so no page carries the address itself."""
+    digest = hashlib.sha256(addr.strip().lower().encode("utf-8")).hexdigest()
+    return digest[:AUTHOR_TOKEN_LENGTH]
+
+
+def author_url(list_name: str, addr: str) -> Verbatim:
+    return Verbatim(f"/{_list(list_name)}/f/{author_token(addr)}/")
+
+
+def anchor(message_id: str) -> Verbatim:
     """A stable HTML id for a message on a thread page."""
-    return "m" + hashlib.sha1(message_id.encode("utf-8")).hexdigest()[:ANCHOR_HASH_LENGTH]
+    digest = hashlib.sha1(message_id.encode("utf-8")).hexdigest()
+    return Verbatim("m" + digest[:ANCHOR_HASH_LENGTH])

@@ -1,0 +1,62 @@
+"""Several server processes on one port, for the 2+ cores of a web host:
+
+    listkeeper --db archive.sqlite3 serve --port 8080 --workers 4
+
+uvicorn's own ``--workers`` shares a listening socket created without its
+protocol number, so asyncio never sets TCP_NODELAY on the connections and
+every keep-alive response waits ~40 ms for a delayed ACK. Here the parent
+binds a proper TCP socket and forks; each child opens its own database
+engine (connections must not cross a fork) and serves on the shared socket.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+
+import uvicorn
+
+from listkeeper.store.db import open_engine
+from listkeeper.web.app import create_app
+
+LISTEN_BACKLOG = 2048
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(LISTEN_BACKLOG)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _child(sock: socket.socket, db: str) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    app = create_app(open_engine(db))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server.run(sockets=[sock])
+
+
+def serve(db: str, host: str, port: int, workers: int) -> None:
+    """Fork ``workers`` servers; SIGTERM or SIGINT to the parent stops them all."""
+    sock = listening_socket(host, port)
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _child(sock, db)
+            finally:
+                os._exit(0)
+        children.append(pid)
+
+    def stop(_signum: int, _frame: object) -> None:
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for pid in children:
+        os.waitpid(pid, 0)
