@@ -14,8 +14,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from listkeeper import config
-from listkeeper.deliver import EX_TEMPFAIL, ArchiveHandler, LmtpController
-from listkeeper.deliver import deliver as deliver_message
 from listkeeper.errors import (
     EXIT_BAD_QUERY,
     EXIT_BAD_SOURCE,
@@ -130,6 +128,9 @@ def deliver(
     list_name: Annotated[str, typer.Option("--list", help="The list this message is for")],
 ) -> None:
     """Archive one message from stdin (for a Postfix/Exim pipe); exit 75 to be retried."""
+    from listkeeper.deliver import EX_TEMPFAIL
+    from listkeeper.deliver import deliver as deliver_message
+
     data = sys.stdin.buffer.read()
     try:
         engine = open_engine(state.db)
@@ -148,6 +149,8 @@ def lmtp(
     ] = None,
 ) -> None:
     """Serve LMTP: live delivery from a mail server, acknowledged once committed."""
+    from listkeeper.deliver import ArchiveHandler, LmtpController
+
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # the server thread inherits it
     controller = LmtpController(ArchiveHandler(_engine(), list_name), hostname=host, port=port)
