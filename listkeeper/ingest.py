@@ -28,7 +28,7 @@ from listkeeper.sources.detect import default_list_name, open_source
 from listkeeper.sources.raw import RawMail
 from listkeeper.store.prepare import PreparedMessage, prepare
 from listkeeper.store.repair_pass import Span, repair_lists
-from listkeeper.store.writer import ArchiveWriter, Incoming, Outcome
+from listkeeper.store.writer import ArchiveWriter, Incoming, Outcome, storable_list_name
 
 BATCH_SIZE = 500  # messages per transaction: few commits, bounded loss on a kill
 PARSE_CHUNK = 25  # messages handed to a worker at a time
@@ -154,7 +154,9 @@ def _write_batch(
     else:
         parsed = parsing
     incoming = [
-        Incoming(result, list_name or result.list_name or fallback_list, mail.envelope)
+        Incoming(
+            result, storable_list_name(list_name or result.list_name or fallback_list), mail.envelope
+        )
         for mail, result in zip(batch, parsed)
         if not isinstance(result, str)
     ]

@@ -7,6 +7,7 @@ inserts rows.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,25 @@ from listkeeper.mail.parse import ParsedMessage
 from listkeeper.search.document import SearchDocument, search_document
 from listkeeper.store.codec import anatomy_of, compress, encode_anatomy
 from listkeeper.threader import HeaderLinks, header_links
+
+
+# A Message-ID longer than this cannot be a database index key (PostgreSQL's
+# btree rows stop at 2,704 bytes); it is replaced by a stable digest of itself,
+# the same wherever it appears, and the raw bytes keep the original.
+MAX_MESSAGE_ID_LENGTH = 900
+LONG_ID_DOMAIN = "long-id.listkeeper.invalid"
+
+
+def bounded_id(message_id: str) -> str:
+    if len(message_id.encode("utf-8", "surrogatepass")) <= MAX_MESSAGE_ID_LENGTH:
+        return message_id
+    digest = hashlib.sha256(message_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256-{digest}@{LONG_ID_DOMAIN}"
+
+
+def storable_text(value: str) -> str:
+    """PostgreSQL text cannot hold NUL; the raw bytes keep it."""
+    return value.replace("\x00", "\ufffd")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,26 +51,29 @@ class PreparedMessage:
 
 def prepare(parsed: ParsedMessage) -> PreparedMessage:
     anatomy = anatomy_of(parsed)
+    message_id = storable_text(bounded_id(parsed.message_id))
+    references = [storable_text(bounded_id(ref)) for ref in parsed.references]
+    in_reply_to = storable_text(bounded_id(parsed.in_reply_to)) if parsed.in_reply_to else None
     return PreparedMessage(
-        message_id=parsed.message_id,
+        message_id=message_id,
         sha256=parsed.sha256,
         date=parsed.date,
         list_id=parsed.list_id,
         list_name=parsed.list_name,
         columns={
-            "message_id": parsed.message_id,
+            "message_id": message_id,
             "sha256": parsed.sha256,
             "raw": compress(parsed.raw),
             "raw_size": len(parsed.raw),
             "date": parsed.date,
             "date_source": parsed.date_source.value,
-            "from_name": parsed.from_name,
-            "from_addr": parsed.from_addr,
-            "subject": parsed.subject,
-            "in_reply_to": parsed.in_reply_to,
-            "refs": " ".join(parsed.references),
+            "from_name": storable_text(parsed.from_name),
+            "from_addr": storable_text(parsed.from_addr),
+            "subject": storable_text(parsed.subject),
+            "in_reply_to": in_reply_to,
+            "refs": " ".join(references),
             "anatomy": encode_anatomy(anatomy),
         },
         document=search_document(parsed.subject, parsed.from_name, parsed.from_addr, anatomy),
-        links=header_links(parsed.message_id, parsed.references, parsed.in_reply_to),
+        links=header_links(message_id, references, in_reply_to),
     )

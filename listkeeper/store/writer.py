@@ -18,8 +18,8 @@ from sqlalchemy import Connection, delete, insert, select, tuple_, update
 from listkeeper.search.backend import backend_for
 from listkeeper.store.codec import compress
 from listkeeper.store.linker import IN_CHUNK, ThreadLinker
-from listkeeper.store.prepare import PreparedMessage
-from listkeeper.store.schema import list_messages, lists, messages, quarantine
+from listkeeper.store.prepare import PreparedMessage, storable_text
+from listkeeper.store.schema import LIST_NAME_LENGTH, list_messages, lists, messages, quarantine
 
 
 class Outcome(StrEnum):
@@ -37,6 +37,11 @@ class Incoming:
     envelope: str | None
 
 
+def storable_list_name(name: str) -> str:
+    """A list name as the lists table can hold it (a hostile List-Id may be huge)."""
+    return storable_text(name[:LIST_NAME_LENGTH])
+
+
 class ArchiveWriter:
     """Writes through one connection; callers own the transaction."""
 
@@ -46,7 +51,8 @@ class ArchiveWriter:
         self._search = backend_for(conn)
 
     def list_pk(self, name: str, list_id: str | None = None) -> int:
-        """The id of a list, created on first use."""
+        """The id of a list, created on first use (names cut to the column's size)."""
+        name = storable_list_name(name)
         if name in self._list_ids:
             return self._list_ids[name]
         pk = self.conn.execute(select(lists.c.id).where(lists.c.name == name)).scalar()
@@ -78,7 +84,7 @@ class ArchiveWriter:
                     **message.columns,
                     "canonical": canonical,
                     "received_at": received_at,
-                    "envelope": item.envelope,
+                    "envelope": storable_text(item.envelope) if item.envelope else None,
                 }
             )
             if canonical:
@@ -157,7 +163,7 @@ class ArchiveWriter:
         else:
             self.conn.execute(
                 insert(quarantine).values(
-                    list_name=list_name,
+                    list_name=storable_list_name(list_name) if list_name else None,
                     origin=origin,
                     reason=reason,
                     sha256=digest,
