@@ -11,29 +11,38 @@ raising.
 from __future__ import annotations
 
 import re
+from email.errors import HeaderParseError
 from email.header import decode_header
 from email.utils import getaddresses
+from functools import lru_cache
 
 from listkeeper.mail.text import decode_header_bytes, without_nul
 
-# email.utils.getaddresses recurses once per ":" (an RFC 5322 group); a header with
-# thousands of them (encoded words full of times) would exhaust the stack.
-MAX_ADDRESS_GROUPS = 100
+# email.utils.getaddresses recurses once per ":" (an RFC 5322 group) and per "("
+# (a comment, nested); a field with thousands (encoded words full of times) would
+# exhaust the stack. It gets no field with more than this many.
+MAX_ADDRESS_NESTING = 100
+# Display names decoded and kept: a list's Cc lines name the same people again and again.
+NAME_CACHE_SIZE = 8192
 
 _MSGID_TOKEN = re.compile(r"<([^<>]*)>")
 _WHITESPACE = re.compile(r"\s+")
-_SURROGATE = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\udc80-\udcff]")  # an 8-bit byte, escaped
 # An encoded word split by a folding line, which decode_header does not join.
 _ADJACENT_ENCODED_WORDS = re.compile(r"(\?=)\s+(=\?)")
-_FOLD = re.compile(r"\r?\n(?=[ \t])")
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 # The shapes nearly every address list entry has: "Quoted Name" <addr>,
-# Name <addr>, <addr> or a bare addr, where addr is a plain local@domain.
-# Anything else (comments, groups, escapes, domain literals) goes to getaddresses.
+# Name <addr>, <addr> or a bare addr, where addr is a plain local@domain; then a
+# comma or the end. Anything else (comments, groups, escapes, domain literals)
+# goes to getaddresses. The whole entry is captured too: entries whose lengths add
+# up to the length of the list cover all of it, as findall's matches never overlap.
 _ADDR_SPEC = r'[^\s<>()\[\]\\,;:@"]+@[^\s<>()\[\]\\,;:@"]+'
-_ADDRESS_ENTRY = re.compile(
-    r'[ \t]*(?:"(?P<quoted>[^"\\\r\n]*)"[ \t]*<(?P<quoted_addr>' + _ADDR_SPEC + r")>"
-    r'|(?P<phrase>[^"<>()\[\]\\,;:@\r\n]*)<(?P<phrase_addr>' + _ADDR_SPEC + r")>"
-    r"|(?P<bare>" + _ADDR_SPEC + r"))?[ \t]*(?:,|\Z)"
+# An entry starts only at the start or after a comma, and its leading blanks are
+# never given back, so a list that does not fit fails in linear time.
+_SIMPLE_ENTRY = re.compile(
+    rf'(?:\A|(?<=,))([ \t]*+(?:"([^"\\\r\n]*)"[ \t]*<({_ADDR_SPEC})>'
+    rf'|([^"<>()\[\]\\,;:@\r\n]*)<({_ADDR_SPEC})>'
+    rf"|({_ADDR_SPEC}))?[ \t]*(,|\Z))"
 )
 
 
@@ -42,10 +51,15 @@ def header_text(value: str | None, charset: str | None = None) -> str:
     message declares elsewhere), then RFC 2047 words, whitespace unfolded."""
     if not value:
         return ""
+    if value.isascii() and "=?" not in value:
+        return without_nul(" ".join(value.split()))
     text = decode_8bit(value, charset)
     if "=?" in text:
         text = _decode_encoded_words(text)
     return without_nul(_WHITESPACE.sub(" ", text).strip())
+
+
+_name_text = lru_cache(maxsize=NAME_CACHE_SIZE)(header_text)
 
 
 def decode_8bit(value: str, charset: str | None = None) -> str:
@@ -54,9 +68,9 @@ def decode_8bit(value: str, charset: str | None = None) -> str:
     UTF-8 first: bytes in another charset are seldom valid UTF-8 by chance, and
     headers are often UTF-8 when the body declares a legacy charset.
     """
-    if not _SURROGATE.search(value):
+    if value.isascii() or not _SURROGATE.search(value):
         return value
-    data = value.encode("ascii", "surrogateescape")
+    data = value.encode("utf-8", "surrogateescape")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -66,8 +80,9 @@ def decode_8bit(value: str, charset: str | None = None) -> str:
 def _decode_encoded_words(text: str) -> str:
     try:
         pieces = decode_header(_ADJACENT_ENCODED_WORDS.sub(r"\1\2", text))
-    except (ValueError, AssertionError, LookupError):
-        return text
+    except (HeaderParseError, ValueError, AssertionError, LookupError):
+        # One bad word fails them all: decode the others one by one.
+        return _ENCODED_WORD.sub(lambda word: _decode_one_word(word.group()), text)
     out = []
     for chunk, charset in pieces:
         if isinstance(chunk, str):
@@ -76,6 +91,15 @@ def _decode_encoded_words(text: str) -> str:
             out.append(decode_header_bytes(chunk, charset))
     # decode_header drops the space between an encoded word and plain text.
     return _join_decoded(out, pieces)
+
+
+def _decode_one_word(word: str) -> str:
+    """An encoded word decoded, or as written when it cannot be."""
+    try:
+        ((chunk, charset),) = decode_header(word)
+    except (HeaderParseError, ValueError, AssertionError, LookupError):
+        return word
+    return chunk if isinstance(chunk, str) else decode_header_bytes(chunk, charset)
 
 
 def _join_decoded(decoded: list[str], pieces: list[tuple[bytes | str, str | None]]) -> str:
@@ -120,14 +144,14 @@ def address(value: str | None, charset: str | None = None) -> tuple[str, str]:
     """(display name, address) of a From-like header, decoded."""
     pairs = _parse_addresses(value or "")
     name, addr = pairs[0] if pairs else ("", "")
-    return header_text(name, charset), _address_text(addr, charset)
+    return _name_text(name, charset), _address_text(addr, charset)
 
 
 def addresses(values: list[str], charset: str | None = None) -> list[tuple[str, str]]:
     """All (name, address) pairs of To/Cc headers, decoded; empty ones dropped."""
     pairs = _parse_addresses(", ".join(values))
     return [
-        (header_text(name, charset), _address_text(addr, charset))
+        (_name_text(name, charset), _address_text(addr, charset))
         for name, addr in pairs
         if name or addr
     ]
@@ -140,38 +164,50 @@ def _address_text(addr: str, charset: str | None) -> str:
 def _parse_addresses(value: str) -> list[tuple[str, str]]:
     """(raw name, address) pairs as email.utils.getaddresses gives them, empty
     entries included; the common shapes without its slow character-level parser."""
-    value = _FOLD.sub("", value)
+    value = _unfold(value)
     simple = _simple_addresses(value)
     if simple is not None:
         return simple
-    if value.count(":") <= MAX_ADDRESS_GROUPS:
+    if _nesting(value) <= MAX_ADDRESS_NESTING:
         return getaddresses([value])
-    # Too many groups to nest: take the entries one by one, and keep an entry
-    # that still has too many as a name without an address rather than drop it.
+    # Too deep to nest: take the entries one by one, and keep an entry that is
+    # still too deep as a name without an address rather than drop it.
     pairs: list[tuple[str, str]] = []
     for entry in value.split(","):
-        if entry.count(":") <= MAX_ADDRESS_GROUPS:
+        if _nesting(entry) <= MAX_ADDRESS_NESTING:
             pairs.extend(_simple_addresses(entry) or getaddresses([entry]))
         else:
             pairs.append((entry, ""))
     return pairs
 
 
+def _nesting(value: str) -> int:
+    """How deep getaddresses could recurse on the value, at most."""
+    return value.count(":") + value.count("(")
+
+
+def _unfold(value: str) -> str:
+    """RFC 5322 unfolding: a line break before a blank is removed.
+
+    Some mailers fold inside an address ("linux@weisssc\n huh.net"); getaddresses
+    would read two addresses there, and a quoted name folded after a CR ends early.
+    """
+    return value.replace("\r\n", "\n").replace("\n ", " ").replace("\n\t", "\t")
+
+
 def _simple_addresses(value: str) -> list[tuple[str, str]] | None:
     """The pairs of a list made only of the common entry shapes, or None."""
+    entries = _SIMPLE_ENTRY.findall(value)
+    if sum(len(entry[0]) for entry in entries) != len(value):
+        return None
     pairs: list[tuple[str, str]] = []
-    position = 0
-    for entry in _ADDRESS_ENTRY.finditer(value):
-        if entry.start() != position:
-            return None
-        position = entry.end()
-        quoted, quoted_addr, phrase, phrase_addr, bare = entry.groups()
+    for _, quoted, quoted_addr, phrase, phrase_addr, bare, comma in entries:
         if quoted_addr:
             pairs.append((quoted, quoted_addr))
         elif phrase_addr:
             pairs.append((" ".join(phrase.split()), phrase_addr))
         elif bare:
             pairs.append(("", bare))
-        elif entry.end() > entry.start() and value[entry.end() - 1] == ",":
+        elif comma:
             pairs.append(("", ""))  # getaddresses keeps an empty entry
-    return pairs if position == len(value) else None
+    return pairs

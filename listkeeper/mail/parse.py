@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
+from typing import cast
 
 import nh3
 
@@ -29,7 +30,7 @@ from listkeeper.mail.headers import (
     message_id_list,
     normalize_message_id,
 )
-from listkeeper.mail.mime import MailParseError, read_message
+from listkeeper.mail.mime import MailParseError, PartHead, part_head, read_message
 from listkeeper.mail.text import decode_bytes, unflow, without_nul
 
 SYNTHETIC_ID_DOMAIN = "listkeeper.invalid"
@@ -37,6 +38,8 @@ PATCH_CONTENT_TYPES = frozenset({"text/x-patch", "text/x-diff", "text/x-diff-pat
 PATCH_SUFFIXES = (".patch", ".diff")
 _TEXT_TYPES = frozenset({"text/plain", "text/html"})
 _LIST_ID = re.compile(r"<([^<>]+)>")
+# CRLF, a lone CR, and the CR CR LF of gateways that converted line ends twice.
+_CR_LINE_END = re.compile(r"\r+\n|\r")
 # Tags after which an HTML-only message's text needs a line break.
 _HTML_BREAKS = re.compile(r"(?i)(<br\s*/?>|</p>|</div>|</tr>|</li>|</h\d>|</blockquote>)")
 
@@ -82,7 +85,7 @@ class ParsedMessage:
 
 def parse_message(raw: bytes, envelope: str | None, arrival: datetime) -> ParsedMessage:
     """Parse one message. Raises MailParseError for input that is not mail."""
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise MailParseError("empty message")
     # Some Windows tools write a byte-order mark before the first header field.
     mime = read_message(raw.removeprefix(codecs.BOM_UTF8))
@@ -145,7 +148,9 @@ def leaf_parts(msg: Message) -> list[Message]:
     while stack:
         part = stack.pop()
         if part.is_multipart():  # a multipart, or a message/* holding its message
-            children = part.get_payload()
+            # Not get_payload() on a leaf: it decodes text with the charset named,
+            # and raises for a name with a NUL in it.
+            children = cast(list[Message], part.get_payload())
             if part.get_content_type() == "multipart/alternative" and children:
                 children = [_preferred_alternative(children)]
             stack.extend(reversed(children))
@@ -165,39 +170,31 @@ def _read_body(msg: Message) -> _Body:
     body = _Body()
     html_parts: list[str] = []
     for index, part in enumerate(leaf_parts(msg)):
-        ctype = part.get_content_type()
-        filename = _filename(part)
-        attached = part.get_content_disposition() == "attachment" or (
+        head = part_head(part)
+        ctype = head.content_type
+        filename = header_text(head.filename, head.charset) or None
+        attached = head.disposition == "attachment" or (
             filename is not None and ctype != "text/plain"
         )
         is_patch = ctype in PATCH_CONTENT_TYPES or (
             filename is not None and filename.lower().endswith(PATCH_SUFFIXES)
         )
         if ctype in _TEXT_TYPES and not attached and body.charset is None:
-            body.charset = part.get_content_charset()
+            body.charset = head.charset
         if ctype == "text/plain" and not attached and not is_patch:
-            body.blocks.extend(segment(_part_text(part)))
+            body.blocks.extend(segment(_part_text(part, head)))
         elif ctype == "text/html" and not attached:
-            html_parts.append(_part_text(part))
+            html_parts.append(_part_text(part, head))
         else:
             data = _payload_bytes(part)
             body.attachments.append(Attachment(filename, ctype, len(data), is_patch, index))
             if is_patch and data:
-                text = decode_bytes(data, part.get_content_charset())
-                body.blocks.append(Block(BlockKind.PATCH, 0, text))
+                body.blocks.append(Block(BlockKind.PATCH, 0, decode_bytes(data, head.charset)))
     if html_parts and not any(b.kind is not BlockKind.PATCH for b in body.blocks):
         source = "\n".join(html_parts)
         body.html = nh3.clean(source)
         body.blocks[:0] = segment(html_to_text(source))
     return body
-
-
-def _filename(part: Message) -> str | None:
-    try:
-        name = part.get_filename()
-    except (LookupError, ValueError, TypeError):
-        return None
-    return header_text(name, part.get_content_charset()) if name else None
 
 
 def _payload_bytes(part: Message) -> bytes:
@@ -206,13 +203,12 @@ def _payload_bytes(part: Message) -> bytes:
     return payload if isinstance(payload, bytes) else b""
 
 
-def _part_text(part: Message) -> str:
-    text = decode_bytes(_payload_bytes(part), part.get_content_charset())
-    text = text.replace("\r\n", "\n")
-    params = {k.lower(): v.lower() for k, v in part.get_params([])[1:] if isinstance(v, str)}
-    if params.get("format") == "flowed":
-        text = unflow(text, params.get("delsp") == "yes")
-    return text
+def _part_text(part: Message, head: PartHead) -> str:
+    """A text part as text, lines ending in LF (CRLF, and CR as old Macs wrote)."""
+    text = decode_bytes(_payload_bytes(part), head.charset)
+    if "\r" in text:
+        text = _CR_LINE_END.sub("\n", text)
+    return unflow(text, head.delsp) if head.flowed else text
 
 
 def html_to_text(source: str) -> str:

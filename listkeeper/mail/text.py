@@ -75,7 +75,7 @@ def _decode_declared(data: bytes, charset: str | None) -> str | None:
     if codec:
         try:
             return data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # punycode and idna raise plain UnicodeError
             pass
     try:
         return data.decode("utf-8")
