@@ -14,13 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from listkeeper import config
-from listkeeper.errors import (
-    EXIT_BAD_QUERY,
-    EXIT_BAD_SOURCE,
-    EXIT_DATABASE,
-    ListkeeperError,
-    NotFound,
-)
+from listkeeper.errors import EXIT_BAD_QUERY, EXIT_BAD_SOURCE, EXIT_DATABASE, EXIT_NOT_FOUND
 from listkeeper.ingest import Tally, import_mails, import_paths, repair_threads
 from listkeeper.sources.raw import RawMail
 from listkeeper.store.quarantine import quarantined, quarantined_raw
@@ -180,7 +174,7 @@ def quarantine_show(quarantine_id: Annotated[int, typer.Argument(help="Id from q
     with _engine().connect() as conn:
         found = quarantined_raw(conn, quarantine_id)
     if found is None:
-        _fail(f"no quarantined message {quarantine_id}", NotFound.exit_code)
+        _fail(f"no quarantined message {quarantine_id}", EXIT_NOT_FOUND)
     item, raw = found
     typer.echo(f"Reason: {item.reason}\nOrigin: {item.origin}\n")
     sys.stdout.flush()
@@ -212,7 +206,7 @@ def thread(
     with _engine().connect() as conn:
         view = reader.thread_view(conn, message_id)
     if view is None:
-        _fail(f"no message {reader.normalize_requested_id(message_id)}", NotFound.exit_code)
+        _fail(f"no message {reader.normalize_requested_id(message_id)}", EXIT_NOT_FOUND)
     if as_json:
         _print_json(thread_json(view))
         return
@@ -235,7 +229,7 @@ def show(
     with _engine().connect() as conn:
         view = reader.message_view(conn, message_id)
     if view is None:
-        _fail(f"no message {reader.normalize_requested_id(message_id)}", NotFound.exit_code)
+        _fail(f"no message {reader.normalize_requested_id(message_id)}", EXIT_NOT_FOUND)
     if as_json:
         _print_json(message_json(view))
         return
@@ -256,7 +250,7 @@ def rethread(
     if list_name is not None:
         with engine.connect() as conn:
             if not reader.list_exists(conn, list_name):
-                _fail(f"no list {list_name}", NotFound.exit_code)
+                _fail(f"no list {list_name}", EXIT_NOT_FOUND)
     with engine.begin() as conn:
         count = rebuild_threads(conn, {list_name} if list_name else None)
     typer.echo(f"rethreaded {count} messages")
@@ -313,9 +307,5 @@ def serve(
 
 
 def run() -> None:
-    """Entry point: user errors become one line, never a traceback."""
-    try:
-        app()
-    except ListkeeperError as exc:
-        typer.echo(f"listkeeper: {exc}", err=True)
-        sys.exit(exc.exit_code)
+    """Entry point of the `listkeeper` command."""
+    app()

@@ -1,18 +1,8 @@
-"""Exceptions users can meet, each turned into one line and an exit code by the CLI."""
+"""The command's exit codes: one place, so scripts and tests can rely on them."""
 
 from __future__ import annotations
 
-EXIT_NOT_FOUND = 1
-EXIT_BAD_SOURCE = 2
-EXIT_DATABASE = 3
-EXIT_BAD_QUERY = 4
-
-
-class ListkeeperError(Exception):
-    """An error with a message meant for the user and an exit code."""
-
-    exit_code = EXIT_NOT_FOUND
-
-
-class NotFound(ListkeeperError):
-    exit_code = EXIT_NOT_FOUND
+EXIT_NOT_FOUND = 1  # no such message, list or quarantined item
+EXIT_BAD_SOURCE = 2  # a source that is missing or not mail
+EXIT_DATABASE = 3  # the database cannot be opened or used
+EXIT_BAD_QUERY = 4  # a malformed search query (the message names the position)
