@@ -23,5 +23,3 @@ DB = Setting(
     "./listkeeper.sqlite3",
     "Database: a SQLite file path, sqlite:///PATH or postgresql://USER@HOST/NAME.",
 )
-
-SETTINGS = (DB,)

@@ -41,8 +41,6 @@ FTS5_WEIGHTS = (4.0, 2.0, 1.0, 1.0, 1.5, 0.5, 2.0)
 class SearchBackend(Protocol):
     def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None: ...
 
-    def unindex(self, conn: Connection, message_pk: int, document: SearchDocument) -> None: ...
-
     def matching(self, node: Node) -> tuple[Select, bool]:
         """(SELECT messages.id, score) for the query; True when score is a relevance rank."""
         ...
@@ -97,18 +95,6 @@ class SqliteBackend:
         conn.execute(
             text(f"INSERT INTO search_fts(rowid, {columns}) VALUES (:pk, {marks})"),
             [{"pk": pk, **dict(zip(INDEXED_FIELDS, doc.values()))} for pk, doc in documents],
-        )
-
-    def unindex(self, conn: Connection, message_pk: int, document: SearchDocument) -> None:
-        """Contentless FTS5 forgets a row only when given the same values again."""
-        columns = ", ".join(INDEXED_FIELDS)
-        marks = ", ".join(f":{field}" for field in INDEXED_FIELDS)
-        conn.execute(
-            text(
-                f"INSERT INTO search_fts(search_fts, rowid, {columns}) "
-                f"VALUES ('delete', :pk, {marks})"
-            ),
-            {"pk": message_pk, **dict(zip(INDEXED_FIELDS, document.values()))},
         )
 
     def matching(self, node: Node) -> tuple[Select, bool]:
@@ -194,9 +180,6 @@ class PostgresBackend:
         conn.execute(
             text(f"INSERT INTO search_docs (message_pk, {columns}) VALUES (:pk, {vectors})"), rows
         )
-
-    def unindex(self, conn: Connection, message_pk: int, document: SearchDocument) -> None:
-        conn.execute(search_docs.delete().where(search_docs.c.message_pk == message_pk))
 
     def matching(self, node: Node) -> tuple[Select, bool]:
         positives = [t for t in _positive_terms(node) if _tsquery(t)]
