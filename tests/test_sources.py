@@ -51,10 +51,6 @@ GIT_PATCH_MESSAGE = (
 )
 
 
-def needs(*paths: Path) -> pytest.MarkDecorator:
-    missing = [str(p) for p in paths if not p.exists()]
-    return pytest.mark.skipif(bool(missing), reason=f"shared data missing: {missing}")
-
 
 def mails(path: Path) -> list[RawMail]:
     return list(read_mbox(path))
@@ -172,7 +168,6 @@ def test_messages_larger_than_a_chunk() -> None:
 # --- writing mboxrd ------------------------------------------------------------------
 
 
-@needs(SEED)
 def test_seed_round_trips_byte_for_byte() -> None:
     seed = mails(SEED)
     assert len(seed) == 22
@@ -395,7 +390,6 @@ def header_of(data: bytes) -> bytes:
     return data.split(b"\n\n", 1)[0]
 
 
-@needs(VIRTUALIZATION, KBUILD)
 @pytest.mark.parametrize(
     ("path", "count", "first_id", "last_id"),
     [
@@ -428,7 +422,6 @@ def test_public_inbox_mboxrd_exports(path: Path, count: int, first_id: str, last
         assert as_mboxrd(got) == original.read()
 
 
-@needs(MIMEKIT_MBOX)
 def test_netscape_1996_mbox_with_content_length() -> None:
     got = mails(MIMEKIT_MBOX / "content-length.mbox.txt")
     assert len(got) == 29
@@ -441,7 +434,6 @@ def test_netscape_1996_mbox_with_content_length() -> None:
     assert b"\nContent-Length: %d\n" % len(body) in header + b"\n"
 
 
-@needs(MIMEKIT_MBOX)
 def test_mimekit_mboxes_odd_separators() -> None:
     takeout = mails(MIMEKIT_MBOX / "issue1189.mbox.txt")
     assert [m.envelope for m in takeout][:2] == [
@@ -454,7 +446,6 @@ def test_mimekit_mboxes_odd_separators() -> None:
     assert b"\nFrom Russia with love\n" in unmunged[0].data
 
 
-@needs(NOTMUCH)
 def test_notmuch_maildir_trees() -> None:
     files = [p for p in NOTMUCH.rglob("*") if p.is_file()]
     got = list(open_source(NOTMUCH))
@@ -465,7 +456,6 @@ def test_notmuch_maildir_trees() -> None:
     assert len(lkml) == 210 and kind_of(NOTMUCH / "lkml") is SourceKind.MAILDIR
 
 
-@needs(CORPUS / "xen-lkml-sample")
 def test_directory_of_eml_files() -> None:
     folder = CORPUS / "xen-lkml-sample"
     got = list(open_source(folder))
@@ -473,7 +463,6 @@ def test_directory_of_eml_files() -> None:
     assert [m.data for m in got] == [Path(m.origin).read_bytes() for m in got]
 
 
-@needs(SPAMASSASSIN)
 def test_spamassassin_tar_of_one_message_files() -> None:
     got = list(open_source(SPAMASSASSIN))
     assert len(got) == 6046
@@ -483,7 +472,6 @@ def test_spamassassin_tar_of_one_message_files() -> None:
     assert not any(m.data.startswith(b"From ") for m in with_envelope)
 
 
-@needs(TORTURE)
 def test_torture_fixtures_tree_reports_what_is_not_mail() -> None:
     skipped: list[Path] = []
     got = list(open_source(TORTURE, on_skip=lambda path, reason: skipped.append(path)))

@@ -8,7 +8,6 @@ import email.utils
 import gzip
 import hashlib
 import os
-import shutil
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,10 +43,6 @@ PIPERMAIL_SEED = DATA / "pipermail-2006-November.txt.gz"
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
-def needs(*paths: Path) -> pytest.MarkDecorator:
-    missing = [str(p) for p in paths if not p.exists()]
-    return pytest.mark.skipif(bool(missing), reason=f"shared data missing: {missing}")
-
 
 def header(mail: RawMail, name: str) -> str:
     return email.message_from_bytes(mail.data)[name] or ""
@@ -56,7 +51,6 @@ def header(mail: RawMail, name: str) -> str:
 # --- pipermail ---------------------------------------------------------------------
 
 
-@needs(SEED)
 def test_pipermail_seed_month_is_detected_repaired_and_keeps_its_original() -> None:
     """The seed thread as Mailman 2.1's HyperArch.as_text and Scrubber write it: " at "
     in From_ lines, From fields and bodies; only From, Date, Subject, In-Reply-To,
@@ -87,7 +81,6 @@ def test_pipermail_seed_month_is_detected_repaired_and_keeps_its_original() -> N
     assert b'"Gerd Hoffmann" <kraxel at suse.de> wrote:' in got[2].data
 
 
-@needs(NON_ASCII)
 def test_pipermail_real_archive_with_encoded_names_parses_to_real_senders() -> None:
     assert kind_of(NON_ASCII) is SourceKind.PIPERMAIL
     got = list(open_source(NON_ASCII))
@@ -112,7 +105,6 @@ def test_pipermail_real_archive_with_encoded_names_parses_to_real_senders() -> N
     assert [original_of(m.data) for m in got] == [m.data for m in read_mbox(NON_ASCII)]
 
 
-@needs(HYPERKITTY)
 def test_every_pipermail_file_of_hyperkitty_round_trips_to_its_bytes() -> None:
     files = [p for p in sorted(HYPERKITTY.glob("*.txt")) if kind_of(p) is SourceKind.PIPERMAIL]
     assert len(files) == 7  # the others are full messages, not pipermail
@@ -257,7 +249,6 @@ GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
 }
 COMMIT_TIME = 1163432460  # Mon Nov 13 15:41:00 2006; one second more per commit
-needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 
 
 def git(repo: Path, *args: str, input: bytes | None = None, check: bool = True) -> str:
@@ -322,8 +313,6 @@ def blobs(mails: list[RawMail]) -> list[bytes]:
     return [m.data for m in mails]
 
 
-@needs_git
-@needs(SEED, XEN_LKML)
 def test_public_inbox_v2_two_epochs_byte_for_byte_in_commit_order(tmp_path: Path) -> None:
     seed = seed_messages()
     inbox = tmp_path / "xen-devel"
@@ -359,8 +348,6 @@ def test_public_inbox_v2_two_epochs_byte_for_byte_in_commit_order(tmp_path: Path
     assert blobs(again) == seed[15:] + samples[:3]
 
 
-@needs_git
-@needs(XEN_LKML)
 def test_public_inbox_v1_hashed_paths_and_a_lone_epoch(tmp_path: Path) -> None:
     samples = sample_messages()
     v1 = bare(tmp_path / "lkml.git")
@@ -378,7 +365,6 @@ def test_public_inbox_v1_hashed_paths_and_a_lone_epoch(tmp_path: Path) -> None:
     ]
 
 
-@needs_git
 def test_public_inbox_empty_epoch_broken_repository_and_early_stop(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     zero, one = bare(inbox / "git" / "0.git"), bare(inbox / "git" / "1.git")
