@@ -323,7 +323,7 @@ class ThreadSummary:
 MAX_AUTHORS_SHOWN = 5
 
 
-def _in_list(list_name: str):  # type: ignore[no-untyped-def]
+def in_list(list_name: str):  # type: ignore[no-untyped-def]
     """messages joined to their list membership, for queries scoped to one list."""
     return messages.join(list_messages, list_messages.c.message_pk == messages.c.id).join(
         lists, lists.c.id == list_messages.c.list_id
@@ -348,7 +348,7 @@ def latest_threads(
         conditions.append(messages.c.date >= since)
     if until is not None:
         conditions.append(messages.c.date < until)
-    scoped = _in_list(list_name).join(
+    scoped = in_list(list_name).join(
         thread_nodes, thread_nodes.c.message_id == messages.c.message_id
     )
     per_thread = conn.execute(
@@ -438,7 +438,7 @@ def list_months(conn: Connection, list_name: str) -> list[tuple[int, int, int]]:
     year, month = _year_month(conn)
     query = (
         select(year.label("y"), month.label("m"), func.count())
-        .select_from(_in_list(list_name))
+        .select_from(in_list(list_name))
         .where(lists.c.name == list_name, messages.c.canonical)
         .group_by("y", "m")
         .order_by(year.desc(), month.desc())
@@ -534,7 +534,7 @@ def latest_messages(
             thread_nodes.c.parent_found_by,
         )
         .select_from(
-            _in_list(list_name).outerjoin(
+            in_list(list_name).outerjoin(
                 thread_nodes, thread_nodes.c.message_id == messages.c.message_id
             )
         )
@@ -566,7 +566,7 @@ def list_senders(conn: Connection, list_name: str) -> list[str]:
     """Every distinct sender address of a list (author pages look one up by its hash)."""
     query = (
         select(messages.c.from_addr)
-        .select_from(_in_list(list_name))
+        .select_from(in_list(list_name))
         .where(lists.c.name == list_name)
         .distinct()
     )

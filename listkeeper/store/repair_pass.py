@@ -13,8 +13,8 @@ from sqlalchemy import Connection, func, select
 from listkeeper.mail.regions import own_text, shallowest_quote
 from listkeeper.repair import CANDIDATE_WINDOW, Mail, RepairIndex
 from listkeeper.store.codec import decode_anatomy
-from listkeeper.store.reader import as_utc
-from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
+from listkeeper.store.reader import as_utc, in_list
+from listkeeper.store.schema import lists, messages, thread_nodes
 from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.threads import set_repaired_parents
 from listkeeper.threader import FoundBy
@@ -80,8 +80,7 @@ def _repair_slice(
 def _dates_of(conn: Connection, list_name: str) -> tuple[datetime | None, datetime | None]:
     first, last = conn.execute(
         select(func.min(messages.c.date), func.max(messages.c.date))
-        .join(list_messages, list_messages.c.message_pk == messages.c.id)
-        .join(lists, lists.c.id == list_messages.c.list_id)
+        .select_from(in_list(list_name))
         .where(lists.c.name == list_name)
     ).one()
     return (as_utc(first) if first else None, as_utc(last) if last else None)
@@ -99,8 +98,7 @@ def _load_mails(conn: Connection, list_name: str, window: Span) -> list[Mail]:
             messages.c.in_reply_to,
             messages.c.anatomy,
         )
-        .join(list_messages, list_messages.c.message_pk == messages.c.id)
-        .join(lists, lists.c.id == list_messages.c.list_id)
+        .select_from(in_list(list_name))
         .where(lists.c.name == list_name, messages.c.canonical)
     )
     query = query.where(messages.c.date >= window[0], messages.c.date < window[1])
