@@ -24,6 +24,8 @@ from sqlalchemy import (
 SHA256_HEX_LENGTH = 64
 LIST_NAME_LENGTH = 200
 FOUND_BY_LENGTH = 16
+USER_NAME_LENGTH = 200
+AUDIT_ACTION_LENGTH = 32
 
 metadata = MetaData()
 
@@ -111,4 +113,54 @@ quarantine = Table(
     Column("sha256", String(SHA256_HEX_LENGTH), nullable=False, unique=True),
     Column("raw", LargeBinary, nullable=False),  # zstd-compressed
     Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(USER_NAME_LENGTH), nullable=False, unique=True),
+    # A password hash from a maintained library (argon2); never the password.
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+grants = Table(
+    "grants",
+    metadata,
+    # A user may read a private list only through a grant.
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("list_id", Integer, ForeignKey("lists.id"), primary_key=True),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    # Only the sha256 of a bearer token is kept: a leaked database leaks no token.
+    Column("token_sha256", String(SHA256_HEX_LENGTH), nullable=False, unique=True),
+    Column("label", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+tombstones = Table(
+    "tombstones",
+    metadata,
+    # A removed message: its pages answer 410 with the reason and a re-import
+    # of any copy with this Message-ID is refused.
+    Column("message_id", Text, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("removed_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(AUDIT_ACTION_LENGTH), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", Text, nullable=False),
 )
