@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from listkeeper.mail.regions import BlockDict, own_text, quoted_text
@@ -32,7 +32,10 @@ class SearchDocument:
     dfn: str  # file names touched by patches in the message
 
     def values(self) -> tuple[str, ...]:
-        return tuple(value[:MAX_FIELD_CHARS] for value in astuple(self))
+        return tuple(getattr(self, name)[:MAX_FIELD_CHARS] for name in FIELD_NAMES)
+
+
+FIELD_NAMES = tuple(field.name for field in fields(SearchDocument))
 
 
 def patch_files(blocks: list[BlockDict]) -> list[str]:

@@ -1,10 +1,18 @@
-"""Compression of stored bytes and the JSON of a message's anatomy."""
+"""Compression of stored bytes and the JSON of a message's anatomy.
+
+Both run once per message on import and on every page view, so they reuse
+one zstd context per thread (making one costs more than compressing a
+mail) and use orjson, falling back to the stdlib for what orjson refuses
+(lone surrogates from undecodable headers).
+"""
 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
+import orjson
 import zstandard
 
 from listkeeper.mail.parse import ParsedMessage
@@ -12,12 +20,23 @@ from listkeeper.mail.parse import ParsedMessage
 ZSTD_LEVEL = 3  # fast to write, about 4x on mail text
 
 
+class _Contexts(threading.local):
+    """zstd contexts are not thread-safe: web workers decode in threads."""
+
+    def __init__(self) -> None:
+        self.compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
+        self.decompressor = zstandard.ZstdDecompressor()
+
+
+_contexts = _Contexts()
+
+
 def compress(data: bytes) -> bytes:
-    return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(data)
+    return _contexts.compressor.compress(data)
 
 
 def decompress(data: bytes) -> bytes:
-    return zstandard.ZstdDecompressor().decompress(data)
+    return _contexts.decompressor.decompress(data)
 
 
 def anatomy_of(parsed: ParsedMessage) -> dict[str, Any]:
@@ -54,8 +73,16 @@ def anatomy_of(parsed: ParsedMessage) -> dict[str, Any]:
 
 
 def encode_anatomy(anatomy: dict[str, Any]) -> bytes:
-    return compress(json.dumps(anatomy, ensure_ascii=False).encode("utf-8"))
+    try:
+        encoded = orjson.dumps(anatomy)
+    except orjson.JSONEncodeError:  # a str that is not valid Unicode
+        encoded = json.dumps(anatomy).encode("ascii")
+    return compress(encoded)
 
 
 def decode_anatomy(data: bytes) -> dict[str, Any]:
-    return json.loads(decompress(data))
+    text = decompress(data)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # escaped lone surrogates, written by the fallback
+        return json.loads(text)

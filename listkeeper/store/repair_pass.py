@@ -19,7 +19,6 @@ from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.threads import set_repaired_parents
 from listkeeper.threader import FoundBy
 
-REPAIR_SLICE = CANDIDATE_WINDOW  # orphans repaired together; memory holds two of these
 REPAIRED_BY = frozenset({FoundBy.QUOTE, FoundBy.ATTRIBUTION, FoundBy.SUBJECT})
 
 
@@ -38,33 +37,35 @@ def repair_lists(conn: Connection, spans: dict[str, Span | None]) -> int:
 
 def _repair_list(conn: Connection, list_name: str, span: Span | None) -> int:
     """Repair slice by slice of time, so memory holds one slice and its
-    candidate window, never the whole list."""
+    candidate window, never the whole list.
+
+    A slice is as long as the candidate window, so the window of one slice
+    is the slice before it: each message is read and decoded once.
+    """
     first, last = span or _dates_of(conn, list_name)
     if first is None or last is None:
         return 0
     changes: dict[str, tuple[str | None, FoundBy | None]] = {}
+    earlier = _load_mails(conn, list_name, (first - CANDIDATE_WINDOW, first))
     start, stop = first, last + CANDIDATE_WINDOW
     while start <= stop:
-        end = start + REPAIR_SLICE
-        changes.update(_repair_slice(conn, list_name, start, end))
-        start = end
+        end = start + CANDIDATE_WINDOW
+        current = _load_mails(conn, list_name, (start, end))
+        changes.update(_repair_slice(conn, earlier + current, current))
+        earlier, start = current, end
     set_repaired_parents(conn, changes)
     return len(changes)
 
 
 def _repair_slice(
-    conn: Connection, list_name: str, start: datetime, end: datetime
+    conn: Connection, candidates: list[Mail], in_slice: list[Mail]
 ) -> dict[str, tuple[str | None, FoundBy | None]]:
-    """Changed links of the header-less messages dated in [start, end)."""
-    mails = _load_mails(conn, list_name, (start - CANDIDATE_WINDOW, end))
-    orphans = [
-        m for m in mails
-        if start <= m.date < end and not m.has_header_parent and m.may_be_a_reply
-    ]
+    """Changed links of the header-less messages of one slice."""
+    orphans = [m for m in in_slice if not m.has_header_parent and m.may_be_a_reply]
     if not orphans:
         return {}
     current = _current_links(conn, [m.message_id for m in orphans])
-    index = RepairIndex(mails)
+    index = RepairIndex(candidates)
     changes: dict[str, tuple[str | None, FoundBy | None]] = {}
     for mail in orphans:
         parent, found_by = current.get(mail.message_id, (None, None))
