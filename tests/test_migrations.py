@@ -6,7 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from listkeeper.store.db import open_engine
+from alembic.script import ScriptDirectory
+
+from listkeeper.store.db import HEAD_REVISION, alembic_config, open_engine
 from listkeeper.store.schema import metadata
 
 
@@ -38,3 +40,8 @@ def test_search_structures_exist(db_url: str) -> None:
         names = inspect(conn).get_table_names()
     engine.dispose()
     assert ("search_fts" if db_url.endswith(".sqlite3") else "search_docs") in names
+
+
+def test_head_revision_is_alembics_head() -> None:
+    """db.py skips Alembic for a database at HEAD_REVISION: it must be the newest."""
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration (tests/test_migrations.py checks it is Alembic's head):
+# a database already there is opened without loading Alembic at all, which
+# matters to `deliver`, run once per message by the mail server.
+HEAD_REVISION = "0003"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -67,6 +74,8 @@ def _sqlite_engine(path: str) -> Engine:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -74,7 +83,19 @@ def alembic_config() -> Config:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (a no-op when it is there)."""
+    if _revision(engine) == HEAD_REVISION:
+        return
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _revision(engine: Engine) -> str | None:
+    """The database's migration, or None for a new (or foreign) database."""
+    with engine.connect() as connection:
+        if not engine.dialect.has_table(connection, "alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
