@@ -24,8 +24,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from listkeeper.mail.parse import MailParseError, parse_message
-from listkeeper.sources.detect import default_list_name, open_source
+from listkeeper.sources import publicinbox
+from listkeeper.sources.detect import SourceKind, default_list_name, kind_of, open_source
 from listkeeper.sources.raw import RawMail
+from listkeeper.store.marks import load_marks, save_marks
 from listkeeper.store.prepare import PreparedMessage, prepare
 from listkeeper.store.repair_pass import Span, repair_lists
 from listkeeper.store.writer import ArchiveWriter, Incoming, Outcome, storable_list_name
@@ -87,13 +89,39 @@ def import_paths(
     """Import every message of every path (opened lazily, in order)."""
     tally = Tally()
     started = time.monotonic()
+    finished: list[Callable[[], None]] = []
     with _parser_pool(workers) as pool:
         for path in paths:
             fallback = list_name or default_list_name(path)
-            import_mails(engine, open_source(path), list_name, fallback, tally, on_batch, pool)
+            mails, done = _open_incrementally(engine, path)
+            import_mails(engine, mails, list_name, fallback, tally, on_batch, pool)
+            finished.append(done)
     repair_threads(engine, tally.lists_touched)
+    for done in finished:
+        done()
     tally.seconds = time.monotonic() - started
     return tally
+
+
+def _open_incrementally(engine: Engine, path: Path) -> tuple[Iterator[RawMail], Callable[[], None]]:
+    """The source's messages, and what to call once they are stored and repaired.
+
+    A public-inbox is read from the commits its last complete import stopped
+    at; its heads are taken before reading, so what is fetched meanwhile
+    comes again next time.
+    """
+    if kind_of(path) is not SourceKind.PUBLIC_INBOX:
+        return open_source(path), lambda: None
+    source = str(path.resolve())
+    reached = publicinbox.heads(path)
+    with engine.connect() as conn:
+        since = load_marks(conn, source)
+
+    def done() -> None:
+        with engine.begin() as conn:
+            save_marks(conn, source, reached)
+
+    return publicinbox.read_public_inbox(path, since=since), done
 
 
 def _parser_pool(workers: int | None) -> Pool:

@@ -164,3 +164,13 @@ audit_log = Table(
     Column("reason", Text, nullable=False),
     Column("actor", Text, nullable=False),
 )
+
+import_marks = Table(
+    "import_marks",
+    metadata,
+    # How far an incremental source was imported: for a public-inbox (source:
+    # its resolved path), each epoch's newest commit once all it held was stored.
+    Column("source", Text, primary_key=True),
+    Column("part", Text, primary_key=True),
+    Column("mark", Text, nullable=False),
+)

@@ -1,4 +1,4 @@
-"""users, grants, API tokens, tombstones and the audit log
+"""users, grants, API tokens, tombstones, the audit log and import marks
 
 Revision ID: 0003
 Revises: 0002
@@ -60,8 +60,15 @@ def upgrade() -> None:
         sa.Column("actor", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "import_marks",
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("part", sa.Text(), nullable=False),
+        sa.Column("mark", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("source", "part"),
+    )
 
 
 def downgrade() -> None:
-    for table in ("audit_log", "tombstones", "api_tokens", "grants", "users"):
+    for table in ("import_marks", "audit_log", "tombstones", "api_tokens", "grants", "users"):
         op.drop_table(table)
