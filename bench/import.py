@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import psycopg
@@ -41,9 +42,9 @@ def database_size(db: str) -> int:
         return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
 
 
-def run(corpus: Path, backend: str, workdir: Path) -> None:
+def run(corpus: Path, backend: str, workdir: Path, kept: str | None) -> None:
     count, size = raw_size(corpus)
-    with throwaway_database(backend, workdir) as db:
+    with (nullcontext(kept) if kept else throwaway_database(backend, workdir)) as db:
         started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "listkeeper", "--db", db, "import", "--json", str(corpus)],
@@ -65,11 +66,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpora", nargs="*", type=Path, default=BIG_CORPORA)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
+    parser.add_argument("--db", help="import into this database and keep it (one corpus, one backend)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for corpus in args.corpora:
             for backend in args.backend or ["sqlite", "postgresql"]:
-                run(corpus, backend, Path(tmp))
+                run(corpus, backend, Path(tmp), args.db)
     return 0
 
 
