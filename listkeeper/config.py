@@ -16,10 +16,20 @@ class Setting:
     def value(self) -> str:
         return os.environ.get(self.env, self.default)
 
+    def is_on(self) -> bool:
+        return self.value().strip().lower() in {"1", "true", "yes", "on"}
+
 
 DB = Setting(
     "db",
     "LISTKEEPER_DB",
     "./listkeeper.sqlite3",
     "Database: a SQLite file path, sqlite:///PATH or postgresql://USER@HOST/NAME.",
+)
+
+HTTPS = Setting(
+    "https",
+    "LISTKEEPER_HTTPS",
+    "0",
+    "1 when the site is served over https: session cookies are then marked Secure.",
 )

@@ -1,4 +1,4 @@
-"""users, grants, API tokens, tombstones and the audit log
+"""users, grants, API tokens, tombstones, the audit log and site secrets
 
 Revision ID: 0003
 Revises: 0002
@@ -60,8 +60,14 @@ def upgrade() -> None:
         sa.Column("actor", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "site_secrets",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
 
 
 def downgrade() -> None:
-    for table in ("audit_log", "tombstones", "api_tokens", "grants", "users"):
+    for table in ("site_secrets", "audit_log", "tombstones", "api_tokens", "grants", "users"):
         op.drop_table(table)
