@@ -17,13 +17,15 @@ import fastapi.routing
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import sync_playwright
 from starlette.routing import BaseRoute, Mount, Route
 
 from conftest import BACKENDS, throwaway_pg
 from listkeeper.store.db import open_engine
 from listkeeper.web.app import create_app
-from listkeeper.web.links import author_token, mid_path
+from listkeeper.web.links import author_token, mid_path, thread_url
 from listkeeper.web.viewer import SESSION_COOKIE
+from test_web_seed import CHROMIUM, CHROMIUM_ARGS
 from webserver import serving
 from private_archive import (
     ATTACHMENT,
@@ -343,3 +345,31 @@ def test_session_cookie_flags_and_a_key_shared_by_workers_and_restarts(
     monkeypatch.setenv("LISTKEEPER_HTTPS", "1")
     with serving(archive.db) as https_site:
         assert "secure" in client(https_site).get("/login").headers["set-cookie"].lower()
+
+
+@pytest.mark.browser
+def test_log_in_through_the_form_in_chromium(server: str) -> None:
+    """No JavaScript needed: the header's link, the form, the redirect back, log out."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        thread = server + thread_url(PRIVATE_LIST, PRIVATE_ROOT)
+        response = page.goto(thread)
+        assert response is not None and response.status == 404
+        assert "Quarkmelon" not in page.content()
+        page.click("header.site .account a")
+        page.wait_for_url("**/login?next=**")
+        page.fill("#name", "alice")
+        page.fill("#password", PASSWORDS["alice"])
+        page.click("form.login button")
+        page.wait_for_url(thread)
+        assert page.locator("article.msg:not(.ghost)").count() == 2
+        assert "zanzibarite" in page.locator("main").inner_text()
+        assert page.locator("header.site .account").inner_text().startswith("logged in as alice")
+        page.click("header.site .account button")
+        page.wait_for_url(server + "/")
+        assert PRIVATE_LIST not in page.locator("main").inner_text()
+        assert page.locator("header.site .account a").inner_text() == "log in"
+        response = page.goto(thread)
+        assert response is not None and response.status == 404
+        browser.close()
