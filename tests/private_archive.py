@@ -30,8 +30,15 @@ ATTACHMENT = (1, "ledger.txt")  # part index and name of the private attachment
 
 # Any of these in a response to a reader without the grant is a leak.
 PRIVATE_WORDS = (
-    "quarkmelon", "zanzibarite", "glimmerquill", "ledger-vortex", "sybil", "hector",
-    "hush.example", PRIVATE_LIST, author_token(PRIVATE_AUTHOR),
+    "quarkmelon",
+    "zanzibarite",
+    "glimmerquill",
+    "ledger-vortex",
+    "sybil",
+    "hector",
+    "hush.example",
+    PRIVATE_LIST,
+    author_token(PRIVATE_AUTHOR),
 )
 PUBLIC_ONLY_WORD = "zephyrine"
 CROSS_WORD = "budget"
@@ -47,12 +54,18 @@ def _mail(message_id: str, sender: str, date: str, subject: str, body: str, extr
 
 
 PUBLIC_MAIL = _mail(
-    PUBLIC_ROOT, "Paula Public <paula@example.org>", "Tue, 05 Mar 2024 10:00:00 +0000",
-    "Public planning notes", "Everyone can read the zephyrine plan.",
+    PUBLIC_ROOT,
+    "Paula Public <paula@example.org>",
+    "Tue, 05 Mar 2024 10:00:00 +0000",
+    "Public planning notes",
+    "Everyone can read the zephyrine plan.",
 )
 CROSS_MAIL = _mail(
-    CROSS_POST, "Carl Cross <carl@example.org>", "Wed, 06 Mar 2024 10:00:00 +0000",
-    "Cross posted budget", "The budget figures, for every reader.",
+    CROSS_POST,
+    "Carl Cross <carl@example.org>",
+    "Wed, 06 Mar 2024 10:00:00 +0000",
+    "Cross posted budget",
+    "The budget figures, for every reader.",
 )
 PRIVATE_ROOT_MAIL = (
     f"From sybil@hush.example Sat, 10 Feb 2024 09:00:00 +0000\n"
@@ -67,13 +80,19 @@ PRIVATE_ROOT_MAIL = (
     "ledger-vortex figures\n--b1--\n\n"
 )
 PRIVATE_REPLY_MAIL = _mail(
-    PRIVATE_REPLY, f"Sybil Secret <{PRIVATE_AUTHOR}>", "Sun, 11 Feb 2024 09:00:00 +0000",
-    "Re: Quarkmelon acquisition", "Agreed on the zanzibarite terms.",
+    PRIVATE_REPLY,
+    f"Sybil Secret <{PRIVATE_AUTHOR}>",
+    "Sun, 11 Feb 2024 09:00:00 +0000",
+    "Re: Quarkmelon acquisition",
+    "Agreed on the zanzibarite terms.",
     f"In-Reply-To: <{PRIVATE_ROOT}>\nReferences: <{PRIVATE_ROOT}>\n",
 )
 PRIVATE_CROSS_REPLY_MAIL = _mail(
-    PRIVATE_CROSS_REPLY, "Hector Hidden <hector@hush.example>", "Thu, 07 Mar 2024 10:00:00 +0000",
-    "Re: Cross posted budget", "Between us: the glimmerquill numbers are off.",
+    PRIVATE_CROSS_REPLY,
+    "Hector Hidden <hector@hush.example>",
+    "Thu, 07 Mar 2024 10:00:00 +0000",
+    "Re: Cross posted budget",
+    "Between us: the glimmerquill numbers are off.",
     f"In-Reply-To: <{CROSS_POST}>\nReferences: <{CROSS_POST}>\n",
 )
 
@@ -94,7 +113,9 @@ def build(db: str, folder: Path) -> PrivateArchive:
     public = folder / "public.mbox"
     public.write_text(PUBLIC_MAIL + CROSS_MAIL)
     private = folder / "private.mbox"
-    private.write_text(CROSS_MAIL + PRIVATE_ROOT_MAIL + PRIVATE_REPLY_MAIL + PRIVATE_CROSS_REPLY_MAIL)
+    private.write_text(
+        CROSS_MAIL + PRIVATE_ROOT_MAIL + PRIVATE_REPLY_MAIL + PRIVATE_CROSS_REPLY_MAIL
+    )
     _cli(db, "list", "create", PRIVATE_LIST, "--private")
     _cli(db, "import", str(public), "--list", PUBLIC_LIST)
     _cli(db, "import", str(private), "--list", PRIVATE_LIST)

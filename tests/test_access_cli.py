@@ -30,8 +30,13 @@ def _fails(db: str, code: int, *args: str, input: bytes | None = None) -> str:
     return lines[0]
 
 
-def test_list_create_sets_and_clears_privacy_and_import_keeps_it(db_url: str, tmp_path: Path) -> None:
-    assert _ok(db_url, "list", "create", PRIVATE_LIST, "--private") == f"created private list {PRIVATE_LIST}\n"
+def test_list_create_sets_and_clears_privacy_and_import_keeps_it(
+    db_url: str, tmp_path: Path
+) -> None:
+    assert (
+        _ok(db_url, "list", "create", PRIVATE_LIST, "--private")
+        == f"created private list {PRIVATE_LIST}\n"
+    )
     mbox = tmp_path / "private.mbox"
     mbox.write_text(PRIVATE_ROOT_MAIL)
     _ok(db_url, "import", str(mbox), "--list", PRIVATE_LIST)
@@ -53,14 +58,23 @@ def test_list_create_sets_and_clears_privacy_and_import_keeps_it(db_url: str, tm
 
 def test_users_grants_and_tokens(db_url: str) -> None:
     _ok(db_url, "list", "create", PRIVATE_LIST, "--private")
-    assert _ok(db_url, "user", "add", "alice", "--password-stdin", input=b"s3cret pass\n") == "added user alice\n"
-    assert _fails(db_url, EXIT_INVALID, "user", "add", "alice", "--password-stdin", input=b"x\n") == (
-        "listkeeper: user alice exists"
+    assert (
+        _ok(db_url, "user", "add", "alice", "--password-stdin", input=b"s3cret pass\n")
+        == "added user alice\n"
     )
-    assert "empty" in _fails(db_url, EXIT_INVALID, "user", "add", "bob", "--password-stdin", input=b"\n")
-    assert _fails(db_url, EXIT_NOT_FOUND, "grant", "alice", "nolist") == "listkeeper: no list nolist"
+    assert _fails(
+        db_url, EXIT_INVALID, "user", "add", "alice", "--password-stdin", input=b"x\n"
+    ) == ("listkeeper: user alice exists")
+    assert "empty" in _fails(
+        db_url, EXIT_INVALID, "user", "add", "bob", "--password-stdin", input=b"\n"
+    )
+    assert (
+        _fails(db_url, EXIT_NOT_FOUND, "grant", "alice", "nolist") == "listkeeper: no list nolist"
+    )
     assert _fails(db_url, EXIT_NOT_FOUND, "grant", "zed", PRIVATE_LIST) == "listkeeper: no user zed"
-    assert _fails(db_url, EXIT_NOT_FOUND, "revoke", "alice", "nolist") == "listkeeper: no list nolist"
+    assert (
+        _fails(db_url, EXIT_NOT_FOUND, "revoke", "alice", "nolist") == "listkeeper: no list nolist"
+    )
     assert _fails(db_url, EXIT_NOT_FOUND, "token", "create", "zed") == "listkeeper: no user zed"
     _ok(db_url, "grant", "alice", PRIVATE_LIST)
     _ok(db_url, "grant", "alice", PRIVATE_LIST)  # granting twice is one grant

@@ -10,7 +10,6 @@ import gzip
 import itertools
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import fastapi.routing
@@ -146,17 +145,25 @@ def _fill(path: str, values: dict[str, str]) -> str:
 def _private_combos(path: str) -> list[dict[str, str]]:
     """Every filling of the path's parameters that names something private."""
     names = PARAM.findall(path)
-    combos = [dict(zip(names, values)) for values in itertools.product(*(PRIVATE_VALUES[n] for n in names))]
+    combos = [
+        dict(zip(names, values))
+        for values in itertools.product(*(PRIVATE_VALUES[n] for n in names))
+    ]
     return [
-        c for c in combos
-        if c.get("list_name") == PRIVATE_LIST or "message_id" in c or "token" in c
+        c for c in combos if c.get("list_name") == PRIVATE_LIST or "message_id" in c or "token" in c
     ]
 
 
 def _masked(text: str, values: dict[str, str]) -> str:
     """The response with the requested values replaced by their parameter names."""
     for name, value in sorted(values.items(), key=lambda item: -len(item[1])):
-        for form in {value, quote(value, safe=""), quote(value, safe="/"), quote_plus(value), mid_path(value)}:
+        for form in {
+            value,
+            quote(value, safe=""),
+            quote(value, safe="/"),
+            quote_plus(value),
+            mid_path(value),
+        }:
             text = text.replace(form, "{" + name + "}")
     return text
 
@@ -197,23 +204,39 @@ def test_every_route_hides_private_mail_from_outsiders(
         if not combos:  # nothing to fill: the route must still show nothing private
             response = client.request(method, path, params={"q": SEARCHED, "list": PRIVATE_LIST})
             assert response.status_code < 500, (path, response.text)
-            _assert_nothing_private(_masked(response.text, {"q": SEARCHED, "list": PRIVATE_LIST}), f"{who} {path}")
+            _assert_nothing_private(
+                _masked(response.text, {"q": SEARCHED, "list": PRIVATE_LIST}), f"{who} {path}"
+            )
             probed += 1
             continue
         for values in combos:
             url = _fill(path, values)
             response = client.request(method, url)
             assert response.status_code == 404, (who, url, response.status_code)
-            unknown = {**values, **{k: v for k, v in UNKNOWN_VALUES.items() if k in values and values[k] != PUBLIC_LIST}}
+            unknown = {
+                **values,
+                **{
+                    k: v
+                    for k, v in UNKNOWN_VALUES.items()
+                    if k in values and values[k] != PUBLIC_LIST
+                },
+            }
             same = client.request(method, _fill(path, unknown))
             assert same.status_code == 404
             body = _masked(response.text, {k: v for k, v in values.items() if v != PUBLIC_LIST})
-            assert body == _masked(same.text, {k: v for k, v in unknown.items() if v != PUBLIC_LIST}), (who, url)
+            assert body == _masked(
+                same.text, {k: v for k, v in unknown.items() if v != PUBLIC_LIST}
+            ), (who, url)
             _assert_nothing_private(body, f"{who} {url}")
             probed += 1
     walked = {path for _, path in _routes(app)}
-    for expected in ("/m/{message_id:path}/raw", "/t/{message_id:path}.mbox.gz", "/api/search",
-                     "/{list_name}/{year:int}/{month:int}/", "/{list_name}/f/{token}/"):
+    for expected in (
+        "/m/{message_id:path}/raw",
+        "/t/{message_id:path}.mbox.gz",
+        "/api/search",
+        "/{list_name}/{year:int}/{month:int}/",
+        "/{list_name}/f/{token}/",
+    ):
         assert expected in walked
     assert probed > 100
 
@@ -221,14 +244,22 @@ def test_every_route_hides_private_mail_from_outsiders(
 def test_granted_user_reads_the_private_list(alice: dict[str, httpx.Client]) -> None:
     client = alice["session"]
     thread = client.get(f"/{PRIVATE_LIST}/t/{mid_path(PRIVATE_ROOT)}/")
-    assert thread.status_code == 200 and "zanzibarite" in thread.text and "Quarkmelon" in thread.text
+    assert (
+        thread.status_code == 200 and "zanzibarite" in thread.text and "Quarkmelon" in thread.text
+    )
     assert "logged in as alice" in thread.text
     assert "Quarkmelon" in client.get(f"/{PRIVATE_LIST}/").text
-    assert "Quarkmelon" in client.get(f"/{PRIVATE_LIST}/{PRIVATE_MONTH[0]}/{PRIVATE_MONTH[1]:02d}/").text
+    assert (
+        "Quarkmelon"
+        in client.get(f"/{PRIVATE_LIST}/{PRIVATE_MONTH[0]}/{PRIVATE_MONTH[1]:02d}/").text
+    )
     assert "Quarkmelon" in client.get(f"/{PRIVATE_LIST}/new.atom").text
     assert "Quarkmelon" in client.get(f"/{PRIVATE_LIST}/f/{PRIVATE_TOKEN}/").text
     assert "quarkmelon deal" in client.get(f"/m/{mid_path(PRIVATE_ROOT)}/raw").text
-    assert "ledger-vortex" in client.get(f"/m/{mid_path(PRIVATE_ROOT)}/a/{ATTACHMENT[0]}/{ATTACHMENT[1]}").text
+    assert (
+        "ledger-vortex"
+        in client.get(f"/m/{mid_path(PRIVATE_ROOT)}/a/{ATTACHMENT[0]}/{ATTACHMENT[1]}").text
+    )
     mbox = gzip.decompress(client.get(f"/t/{mid_path(PRIVATE_ROOT)}.mbox.gz").content)
     assert b"zanzibarite" in mbox and b"quarkmelon deal" in mbox
     assert "Quarkmelon" in client.get("/", params={"q": SEARCHED}).text
@@ -249,7 +280,12 @@ def test_cross_post_shows_through_the_public_list_only(
         assert thread.status_code == 200 and "Cross posted budget" in thread.text
         _assert_nothing_private(thread.text, f"{who} public thread")
         assert client.get(f"/{PRIVATE_LIST}/t/{mid_path(CROSS_POST)}/").status_code == 404
-        assert client.get(f"/api/threads/{mid_path(CROSS_POST)}", params={"list": PRIVATE_LIST}).status_code == 404
+        assert (
+            client.get(
+                f"/api/threads/{mid_path(CROSS_POST)}", params={"list": PRIVATE_LIST}
+            ).status_code
+            == 404
+        )
         api_thread = client.get(f"/api/threads/{mid_path(CROSS_POST)}").json()
         assert [m["message_id"] for m in api_thread["messages"]] == [CROSS_POST]
         mbox = gzip.decompress(client.get(f"/t/{mid_path(CROSS_POST)}.mbox.gz").content)
@@ -257,15 +293,31 @@ def test_cross_post_shows_through_the_public_list_only(
         hits = client.get("/api/search", params={"q": CROSS_WORD}).json()
         assert hits["total"] == 1 and hits["results"][0]["lists"] == [PUBLIC_LIST]
         # l: and -l: on a private list reveal nothing about who is in it
-        assert client.get("/api/search", params={"q": f"l:{PRIVATE_LIST} {CROSS_WORD}"}).json()["total"] == 0
-        assert client.get("/api/search", params={"q": f"-l:{PRIVATE_LIST} {CROSS_WORD}"}).json()["total"] == 1
+        assert (
+            client.get("/api/search", params={"q": f"l:{PRIVATE_LIST} {CROSS_WORD}"}).json()[
+                "total"
+            ]
+            == 0
+        )
+        assert (
+            client.get("/api/search", params={"q": f"-l:{PRIVATE_LIST} {CROSS_WORD}"}).json()[
+                "total"
+            ]
+            == 1
+        )
         lists = client.get("/api/lists").json()["lists"]
         assert lists == [{**lists[0], "name": PUBLIC_LIST, "messages": 2}]
         index = client.get("/")
         assert PUBLIC_LIST in index.text and PRIVATE_LIST not in index.text
     granted = alice["token"]
-    assert granted.get(f"/api/messages/{mid_path(CROSS_POST)}").json()["lists"] == [PRIVATE_LIST, PUBLIC_LIST]
-    assert granted.get("/api/search", params={"q": f"l:{PRIVATE_LIST} {CROSS_WORD}"}).json()["total"] == 2
+    assert granted.get(f"/api/messages/{mid_path(CROSS_POST)}").json()["lists"] == [
+        PRIVATE_LIST,
+        PUBLIC_LIST,
+    ]
+    assert (
+        granted.get("/api/search", params={"q": f"l:{PRIVATE_LIST} {CROSS_WORD}"}).json()["total"]
+        == 2
+    )
     thread = granted.get(f"/api/threads/{mid_path(CROSS_POST)}").json()
     assert [m["message_id"] for m in thread["messages"]] == [CROSS_POST, PRIVATE_CROSS_REPLY]
 
@@ -276,6 +328,11 @@ def test_public_pages_are_unchanged_for_outsiders(outsiders: dict[str, httpx.Cli
         assert page.status_code == 200 and "Public planning notes" in page.text
         assert PUBLIC_ONLY_WORD in client.get(f"/{PUBLIC_LIST}/new.atom").text
         _assert_nothing_private(page.text, "public list page")
+        for params in ({"q": SEARCHED}, {"q": SEARCHED, "x": "A"}, {"q": "d:2024-01-01.."}):
+            found = client.get(f"/{PUBLIC_LIST}/", params=params)
+            assert found.status_code == 200
+            _assert_nothing_private(_masked(found.text, {"q": params["q"]}), f"search {params}")
+            assert "Cross posted budget" in found.text or SEARCHED in params["q"]
 
 
 def test_a_signed_in_page_is_never_served_to_anyone_else(
@@ -341,7 +398,10 @@ def test_session_cookie_flags_and_a_key_shared_by_workers_and_restarts(
     session = signed_in(server, "alice").cookies[SESSION_COOKIE]
     with serving(archive.db, workers=2) as other:  # other processes, as after a restart
         for _ in range(4):  # whichever worker answers
-            assert "logged in as alice" in client(other, cookies={SESSION_COOKIE: session}).get("/").text
+            assert (
+                "logged in as alice"
+                in client(other, cookies={SESSION_COOKIE: session}).get("/").text
+            )
     monkeypatch.setenv("LISTKEEPER_HTTPS", "1")
     with serving(archive.db) as https_site:
         assert "secure" in client(https_site).get("/login").headers["set-cookie"].lower()
