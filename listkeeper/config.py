@@ -33,3 +33,11 @@ HTTPS = Setting(
     "0",
     "1 when the site is served over https: session cookies are then marked Secure.",
 )
+
+SECRET = Setting(
+    "secret",
+    "LISTKEEPER_SECRET",
+    "",
+    "Key that signs session cookies; default: one made once and kept in the database "
+    "(set it where the database is a read-only replica).",
+)

@@ -403,8 +403,12 @@ def test_session_cookie_flags_and_a_key_shared_by_workers_and_restarts(
                 in client(other, cookies={SESSION_COOKIE: session}).get("/").text
             )
     monkeypatch.setenv("LISTKEEPER_HTTPS", "1")
+    monkeypatch.setenv("LISTKEEPER_SECRET", "a key set by the operator")
     with serving(archive.db) as https_site:
         assert "secure" in client(https_site).get("/login").headers["set-cookie"].lower()
+        # signed with the database's key, not this one: not accepted
+        page = client(https_site, cookies={SESSION_COOKIE: session}).get("/").text
+        assert "logged in as" not in page and ">log in</a>" in page
 
 
 @pytest.mark.browser

@@ -1,7 +1,8 @@
 """Who is asking: the viewer of every request, resolved once, before routing.
 
 A browser signs in through its session cookie (signed with a key kept in the
-database, HttpOnly, SameSite=Lax, Secure under LISTKEEPER_HTTPS=1); a program
+database or given as LISTKEEPER_SECRET, so every worker and restart agree;
+HttpOnly, SameSite=Lax, Secure under LISTKEEPER_HTTPS=1); a program
 sends ``Authorization: Bearer <token>``; everyone else reads as anonymous.
 The viewer goes into the request's state, so pages, feeds, downloads, the
 API and error pages all read as the same one.
@@ -35,7 +36,7 @@ def install(app: FastAPI, engine: Engine) -> None:
     app.add_middleware(ViewerMiddleware, engine=engine)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=site_secret(engine, "session"),
+        secret_key=config.SECRET.value() or site_secret(engine, "session"),
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE_SECONDS,
         same_site="lax",
