@@ -383,6 +383,7 @@ def test_login_redirects_only_within_the_site(server: str) -> None:
         (f"/{PUBLIC_LIST}/", f"/{PUBLIC_LIST}/"),
         ("//evil.example/x", "/"),
         ("https://evil.example/", "/"),
+        ("/login", "/"),
     ):
         form = {"name": "bob", "password": PASSWORDS["bob"], "next": target}
         response = bob.post("/login", data={**form, "csrf": _csrf(bob, "/login")})

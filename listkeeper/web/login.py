@@ -19,9 +19,11 @@ router = APIRouter(default_response_class=HTMLResponse)
 
 
 def local_path(target: str | None) -> str:
-    """Where to go after signing in: a path on this site only, never another host."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
+    """Where to go after signing in: a path on this site only, never another host
+    (and not back to the login form)."""
+    path = (target or "").split("?", 1)[0]
+    if path.startswith("/") and not path.startswith(("//", "/\\")) and path != "/login":
+        return target or "/"
     return "/"
 
 
