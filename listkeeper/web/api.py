@@ -31,7 +31,12 @@ THREADS_PER_PAGE = 50
 RESULTS_PER_PAGE = 20
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": what}
-    for status, what in ((400, "Bad query"), (404, "Not archived here"), (422, "Invalid parameter"))
+    for status, what in (
+        (400, "Bad query"),
+        (401, "Unknown or revoked bearer token"),
+        (404, "Not archived here, or not readable with this token"),
+        (422, "Invalid parameter"),
+    )
 }
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
