@@ -18,6 +18,7 @@ from pathlib import Path
 
 from common import BIG_CORPORA, ROOT, median, percentile, throwaway_database
 from listkeeper.search.run import Sort, search
+from listkeeper.store.access import ANONYMOUS
 from listkeeper.store.db import open_engine
 
 QUERIES = [
@@ -59,7 +60,7 @@ def measure(db: str, runs: int, sort: Sort) -> None:
             mine = []
             for _ in range(runs):
                 started = time.perf_counter()
-                found = search(conn, query, limit=20, sort=sort)
+                found = search(conn, ANONYMOUS, query, limit=20, sort=sort)
                 mine.append(time.perf_counter() - started)
             timings.extend(mine)
             print(f"  {query:40} {found.total:6} found  median {median(mine) * 1000:7.2f} ms")

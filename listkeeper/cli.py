@@ -13,7 +13,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from listkeeper import config
+from listkeeper import cli_access, config
 from listkeeper.errors import EXIT_BAD_QUERY, EXIT_BAD_SOURCE, EXIT_DATABASE, EXIT_NOT_FOUND
 from listkeeper.ingest import Tally, import_mails, import_paths, repair_threads
 from listkeeper.sources.raw import RawMail
@@ -23,6 +23,7 @@ from listkeeper.search.run import Sort, search
 from listkeeper.shapes import message_json, search_json, thread_json
 from listkeeper.sources.raw import SourceError
 from listkeeper.store import reader
+from listkeeper.store.access import OPERATOR
 from listkeeper.store.db import DatabaseError, open_engine
 from listkeeper.store.reindex import reindex as rebuild_everything
 from listkeeper.store.rethread import rethread as rebuild_threads
@@ -204,7 +205,7 @@ def thread(
 ) -> None:
     """Show a thread in reply order."""
     with _engine().connect() as conn:
-        view = reader.thread_view(conn, message_id)
+        view = reader.thread_view(conn, OPERATOR, message_id)
     if view is None:
         _fail(f"no message {reader.normalize_requested_id(message_id)}", EXIT_NOT_FOUND)
     if as_json:
@@ -227,7 +228,7 @@ def show(
 ) -> None:
     """Show one message: headers, and its body cut into blocks."""
     with _engine().connect() as conn:
-        view = reader.message_view(conn, message_id)
+        view = reader.message_view(conn, OPERATOR, message_id)
     if view is None:
         _fail(f"no message {reader.normalize_requested_id(message_id)}", EXIT_NOT_FOUND)
     if as_json:
@@ -249,7 +250,7 @@ def rethread(
     engine = _engine()
     if list_name is not None:
         with engine.connect() as conn:
-            if not reader.list_exists(conn, list_name):
+            if not reader.list_exists(conn, OPERATOR, list_name):
                 _fail(f"no list {list_name}", EXIT_NOT_FOUND)
     with engine.begin() as conn:
         count = rebuild_threads(conn, {list_name} if list_name else None)
@@ -275,7 +276,7 @@ def search_command(
     """Search messages with the query language of DESIGN.md."""
     with _engine().connect() as conn:
         try:
-            results = search(conn, query, list_name, limit=limit, sort=sort)
+            results = search(conn, OPERATOR, query, list_name, limit=limit, sort=sort)
         except QueryError as exc:
             _fail(f"bad query: {exc}", EXIT_BAD_QUERY)
     if as_json:
@@ -304,6 +305,9 @@ def serve(
     from listkeeper.web.app import create_app
 
     uvicorn.run(create_app(_engine()), host=host, port=port, log_level="warning")
+
+
+cli_access.register(app, _engine, _fail)
 
 
 def run() -> None:

@@ -16,10 +16,28 @@ class Setting:
     def value(self) -> str:
         return os.environ.get(self.env, self.default)
 
+    def is_on(self) -> bool:
+        return self.value().strip().lower() in {"1", "true", "yes", "on"}
+
 
 DB = Setting(
     "db",
     "LISTKEEPER_DB",
     "./listkeeper.sqlite3",
     "Database: a SQLite file path, sqlite:///PATH or postgresql://USER@HOST/NAME.",
+)
+
+HTTPS = Setting(
+    "https",
+    "LISTKEEPER_HTTPS",
+    "0",
+    "1 when the site is served over https: session cookies are then marked Secure.",
+)
+
+SECRET = Setting(
+    "secret",
+    "LISTKEEPER_SECRET",
+    "",
+    "Key that signs session cookies; default: one made once and kept in the database "
+    "(set it where the database is a read-only replica).",
 )

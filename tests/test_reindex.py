@@ -8,6 +8,7 @@ from conftest import SEED_EXPECTED, SEED_MBOX, SEED_ROOT, run_cli
 from listkeeper.search.run import search
 from listkeeper.shapes import message_json, search_json, thread_json
 from listkeeper.store import reader
+from listkeeper.store.access import OPERATOR
 from listkeeper.store.db import open_engine
 
 QUERIES = ["xen_pt_switch", "dfn:pgtable.h", "f:jbeulich", 'q:"stop setting _PAGE_USER"']
@@ -18,11 +19,11 @@ def _snapshot(db: str) -> dict:
     engine = open_engine(db)
     with engine.connect() as conn:
         shows = {
-            m["message_id"]: message_json(reader.message_view(conn, m["message_id"]))
+            m["message_id"]: message_json(reader.message_view(conn, OPERATOR, m["message_id"]))
             for m in SEED_EXPECTED["messages"]
         }
-        thread = thread_json(reader.thread_view(conn, SEED_ROOT))
-        searches = {q: search_json(search(conn, q)) for q in QUERIES}
+        thread = thread_json(reader.thread_view(conn, OPERATOR, SEED_ROOT))
+        searches = {q: search_json(search(conn, OPERATOR, q)) for q in QUERIES}
     engine.dispose()
     return {"shows": shows, "thread": thread, "searches": searches}
 

@@ -1,4 +1,4 @@
-"""listkeeper searches in one process, as the web server runs them.
+"""listkeeper searches in one process, as the web server runs them for an anonymous reader.
 
     .venv/bin/python bench/peers/lk_search_inprocess.py DB RUNS QUERY...
 
@@ -12,6 +12,7 @@ import sys
 import time
 
 from listkeeper.search.run import search
+from listkeeper.store.access import ANONYMOUS
 from listkeeper.store.db import open_engine
 
 
@@ -20,10 +21,10 @@ def main() -> int:
     engine = open_engine(db)
     with engine.connect() as conn:
         for query in queries:
-            search(conn, query, limit=20)
+            search(conn, ANONYMOUS, query, limit=20)
             for _ in range(runs):
                 started = time.perf_counter()
-                search(conn, query, limit=20)
+                search(conn, ANONYMOUS, query, limit=20)
                 print(f"{time.perf_counter() - started:.6f}")
     engine.dispose()
     return 0

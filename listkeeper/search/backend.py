@@ -46,7 +46,9 @@ class SearchBackend(Protocol):
         ...
 
 
-def _filter_condition(node: Filter | DateRange) -> ColumnElement[bool]:
+def _filter_condition(
+    node: Filter | DateRange, lists_scope: ColumnElement[bool]
+) -> ColumnElement[bool]:
     if isinstance(node, DateRange):
         parts = []
         if node.start is not None:
@@ -59,35 +61,40 @@ def _filter_condition(node: Filter | DateRange) -> ColumnElement[bool]:
     in_list = (
         select(list_messages.c.message_pk)
         .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(lists.c.name == node.value)
+        .where(lists.c.name == node.value, lists_scope)
     )
     return messages.c.id.in_(in_list)
 
 
 def boolean_condition(
-    node: Node, leaf: Callable[[Node], ColumnElement[bool] | None]
+    node: Node,
+    leaf: Callable[[Node], ColumnElement[bool] | None],
+    lists_scope: ColumnElement[bool],
 ) -> ColumnElement[bool]:
     """SQL for a query's boolean structure; leaf() gives the SQL of a part
-    the backend matches itself, or None to look inside it."""
+    the backend matches itself, or None to look inside it. ``l:`` filters
+    only name lists for which ``lists_scope`` holds: any other list is as
+    unknown (a private list's members are not revealed, even by ``-l:``)."""
     matched = leaf(node)
     if matched is not None:
         return matched
     if isinstance(node, (Filter, DateRange)):
-        return _filter_condition(node)
+        return _filter_condition(node, lists_scope)
     if isinstance(node, Not):
-        return not_(boolean_condition(node.child, leaf))
+        return not_(boolean_condition(node.child, leaf, lists_scope))
     if isinstance(node, And):
-        return and_(*(boolean_condition(c, leaf) for c in node.children))
+        return and_(*(boolean_condition(c, leaf, lists_scope) for c in node.children))
     if isinstance(node, Or):
-        return or_(*(boolean_condition(c, leaf) for c in node.children))
+        return or_(*(boolean_condition(c, leaf, lists_scope) for c in node.children))
     return false()  # a term without any word matches nothing
 
 
 class SqliteBackend:
     """A contentless FTS5 table; terms that FTS5 cannot combine become IN subqueries."""
 
-    def __init__(self) -> None:
+    def __init__(self, lists_scope: ColumnElement[bool]) -> None:
         self._names = itertools.count()
+        self._lists_scope = lists_scope
 
     def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
         columns = ", ".join(INDEXED_FIELDS)
@@ -118,7 +125,7 @@ class SqliteBackend:
         return query, True
 
     def _condition(self, node: Node) -> ColumnElement[bool]:
-        return boolean_condition(node, self._fts5_rows)
+        return boolean_condition(node, self._fts5_rows, self._lists_scope)
 
     def _fts5_rows(self, node: Node) -> ColumnElement[bool] | None:
         """A part FTS5 can say in one MATCH, as an IN subquery over its rowids."""
@@ -170,6 +177,9 @@ search_docs = Table(
 class PostgresBackend:
     """One tsvector column per field, each with a GIN index."""
 
+    def __init__(self, lists_scope: ColumnElement[bool]) -> None:
+        self._lists_scope = lists_scope
+
     def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
         columns = ", ".join(INDEXED_FIELDS)
         vectors = ", ".join(f"to_tsvector('{TEXT_CONFIG}', :{field})" for field in INDEXED_FIELDS)
@@ -194,7 +204,7 @@ class PostgresBackend:
         return query.where(self._condition(node)), True
 
     def _condition(self, node: Node) -> ColumnElement[bool]:
-        return boolean_condition(node, _tsvector_match)
+        return boolean_condition(node, _tsvector_match, self._lists_scope)
 
 
 def _tsvector_match(node: Node) -> ColumnElement[bool] | None:
@@ -223,7 +233,11 @@ def _positive_terms(node: Node) -> list[Term]:
     return []
 
 
-def backend_for(conn: Connection) -> SearchBackend:
+def backend_for(
+    conn: Connection, lists_scope: ColumnElement[bool] | None = None
+) -> SearchBackend:
+    """The backend of this database; ``l:`` filters name only lists in ``lists_scope``."""
+    scope = true() if lists_scope is None else lists_scope
     if conn.dialect.name == "sqlite":
-        return SqliteBackend()
-    return PostgresBackend()
+        return SqliteBackend(scope)
+    return PostgresBackend(scope)

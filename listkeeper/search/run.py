@@ -1,4 +1,8 @@
-"""Running a search: parse, compile for the backend, rank, cut snippets."""
+"""Running a search: parse, compile for the backend, rank, cut snippets.
+
+Only messages the viewer may read are matched (in SQL, before counting and
+paging), so totals, pages and snippets never hint at private mail.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from listkeeper.mail.regions import own_text, quoted_text
 from listkeeper.search.backend import backend_for
 from listkeeper.search.document import words
 from listkeeper.search.query import And, Filter, Term, parse_query
+from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.reader import as_utc
 from listkeeper.store.schema import list_messages, lists, messages
@@ -52,6 +57,7 @@ class SearchResults:
 
 def search(
     conn: Connection,
+    viewer: Viewer,
     query: str,
     list_name: str | None = None,
     limit: int = 20,
@@ -63,8 +69,8 @@ def search(
     terms = [w for t in _terms(node) for w in words(t.text)]
     if list_name is not None:
         node = And((node, Filter("list", list_name)))
-    matching, ranked = backend_for(conn).matching(node)
-    found = matching.where(messages.c.canonical).subquery()
+    matching, ranked = backend_for(conn, readable(viewer)).matching(node)
+    found = matching.where(messages.c.canonical, visible(viewer)).subquery()
     counted = select(found.c.id).limit(MAX_COUNTED + 1).subquery()
     total = conn.execute(select(func.count()).select_from(counted)).scalar_one()
     order = [found.c.score] if ranked and sort is Sort.RANK else [messages.c.date.desc()]
@@ -83,7 +89,7 @@ def search(
         .limit(min(max(limit, 1), MAX_LIMIT))
         .offset(max(offset, 0))
     ).all()
-    names = _list_names(conn, [row.id for row in rows])
+    names = _list_names(conn, viewer, [row.id for row in rows])
     hits = [
         SearchHit(
             row.message_id, row.subject, row.from_name, row.from_addr, as_utc(row.date),
@@ -101,11 +107,11 @@ def _terms(node: object) -> list[Term]:
     return [t for child in children for t in _terms(child)]
 
 
-def _list_names(conn: Connection, pks: list[int]) -> dict[int, list[str]]:
+def _list_names(conn: Connection, viewer: Viewer, pks: list[int]) -> dict[int, list[str]]:
     query = (
         select(list_messages.c.message_pk, lists.c.name)
         .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(list_messages.c.message_pk.in_(pks))
+        .where(list_messages.c.message_pk.in_(pks), readable(viewer))
         .order_by(lists.c.name)
     )
     names: dict[int, list[str]] = {}

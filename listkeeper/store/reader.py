@@ -1,7 +1,9 @@
 """Read-only queries for the CLI, the web pages and the API.
 
 Everything returned is plain data (dataclasses and dicts); callers never see
-SQLAlchemy rows. Web code gets only this module, never the writer.
+SQLAlchemy rows. Web code gets only this module, never the writer. Every query
+takes the ``Viewer`` it reads for (``store.access``): what that reader may not
+see is filtered in SQL, before any count or page.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, extract, func, select
 
+from listkeeper.store.access import Viewer, readable, readable_list_ids, visible
 from listkeeper.store.codec import decode_anatomy, decompress
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 from listkeeper.threader import Placed, ThreadNode, reply_order
@@ -77,24 +80,29 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def _canonical_row(conn: Connection, message_id: str):  # type: ignore[no-untyped-def]
+def _canonical_row(  # type: ignore[no-untyped-def]
+    conn: Connection, viewer: Viewer, message_id: str
+):
     return conn.execute(
-        select(messages).where(messages.c.message_id == message_id, messages.c.canonical)
+        select(messages).where(
+            messages.c.message_id == message_id, messages.c.canonical, visible(viewer)
+        )
     ).first()
 
 
-def _lists_of(conn: Connection, message_pk: int) -> list[str]:
+def _lists_of(conn: Connection, viewer: Viewer, message_pk: int) -> list[str]:
+    """The lists a message is shown in: only those the viewer may read."""
     query = (
         select(lists.c.name)
         .join(list_messages, list_messages.c.list_id == lists.c.id)
-        .where(list_messages.c.message_pk == message_pk)
+        .where(list_messages.c.message_pk == message_pk, readable(viewer))
         .order_by(lists.c.name)
     )
     return list(conn.execute(query).scalars())
 
 
-def message_view(conn: Connection, message_id: str) -> MessageView | None:
-    row = _canonical_row(conn, normalize_requested_id(message_id))
+def message_view(conn: Connection, viewer: Viewer, message_id: str) -> MessageView | None:
+    row = _canonical_row(conn, viewer, normalize_requested_id(message_id))
     if row is None:
         return None
     node = conn.execute(
@@ -108,45 +116,48 @@ def message_view(conn: Connection, message_id: str) -> MessageView | None:
         date=as_utc(row.date),
         parent=node.parent if node else None,
         parent_found_by=node.parent_found_by if node else None,
-        lists=_lists_of(conn, row.id),
+        lists=_lists_of(conn, viewer, row.id),
     )
-    root = _thread_root(conn, node.thread_id) if node else None
+    root = _thread_root(conn, viewer, node.thread_id) if node else None
     return MessageView(
         summary, root, decode_anatomy(row.anatomy), row.sha256, as_utc(row.received_at)
     )
 
 
-def raw_message(conn: Connection, message_id: str) -> bytes | None:
-    row = conn.execute(
-        select(messages.c.raw).where(
-            messages.c.message_id == normalize_requested_id(message_id), messages.c.canonical
-        )
-    ).first()
-    return decompress(row.raw) if row else None
-
-
-def _thread_root(conn: Connection, thread_id: int) -> str | None:
-    view = _thread_by_id(conn, thread_id, None)
+def _thread_root(conn: Connection, viewer: Viewer, thread_id: int) -> str | None:
+    view = _thread_by_id(conn, viewer, thread_id, None)
     return view.root if view else None
 
 
+def _visible_thread_id(viewer: Viewer, message_id: str):  # type: ignore[no-untyped-def]
+    """The thread of a message the viewer may read (as a scalar subquery)."""
+    readable_copy = select(messages.c.id).where(
+        messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical, visible(viewer)
+    )
+    return (
+        select(thread_nodes.c.thread_id)
+        .where(
+            thread_nodes.c.message_id == normalize_requested_id(message_id),
+            thread_nodes.c.archived,
+            readable_copy.exists(),
+        )
+        .scalar_subquery()
+    )
+
+
 def thread_view(
-    conn: Connection, message_id: str, list_name: str | None = None
+    conn: Connection, viewer: Viewer, message_id: str, list_name: str | None = None
 ) -> ThreadView | None:
     """The whole thread containing a message, in reply order.
 
     With a list name, only messages archived in that list are shown; the
-    others stand as placeholders so the tree keeps its shape.
+    others stand as placeholders so the tree keeps its shape. Messages the
+    viewer may not read are dropped, and so is a request for one of them.
     """
-    thread_id = conn.execute(
-        select(thread_nodes.c.thread_id).where(
-            thread_nodes.c.message_id == normalize_requested_id(message_id),
-            thread_nodes.c.archived,
-        )
-    ).scalar()
+    thread_id = conn.execute(select(_visible_thread_id(viewer, message_id))).scalar()
     if thread_id is None:
         return None
-    return _thread_by_id(conn, thread_id, list_name)
+    return _thread_by_id(conn, viewer, thread_id, list_name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,16 +170,14 @@ class ThreadShape:
     last_stored: datetime
 
 
-def thread_shape(conn: Connection, message_id: str, list_name: str) -> ThreadShape | None:
+def thread_shape(
+    conn: Connection, viewer: Viewer, message_id: str, list_name: str
+) -> ThreadShape | None:
     """A thread's links and visibility in a list, in two cheap queries; None if it shows nothing."""
-    thread_id = (
-        select(thread_nodes.c.thread_id)
-        .where(
-            thread_nodes.c.message_id == normalize_requested_id(message_id), thread_nodes.c.archived
-        )
-        .scalar_subquery()
+    thread_id = _visible_thread_id(viewer, message_id)
+    list_id = (
+        select(lists.c.id).where(lists.c.name == list_name, readable(viewer)).scalar_subquery()
     )
-    list_id = select(lists.c.id).where(lists.c.name == list_name).scalar_subquery()
     membership = and_(
         list_messages.c.message_pk == messages.c.id, list_messages.c.list_id == list_id
     )
@@ -178,6 +187,7 @@ def thread_shape(conn: Connection, message_id: str, list_name: str) -> ThreadSha
             thread_nodes.c.parent,
             thread_nodes.c.parent_found_by,
             list_messages.c.message_pk,
+            messages.c.id.label("pk"),
         )
         .select_from(
             thread_nodes.outerjoin(
@@ -188,6 +198,7 @@ def thread_shape(conn: Connection, message_id: str, list_name: str) -> ThreadSha
         .where(thread_nodes.c.thread_id == thread_id)
         .order_by(thread_nodes.c.message_id)
     ).all()
+    rows = _known_to(viewer, rows, _readable_pks(conn, viewer, [r.pk for r in rows]))
     shown = [row.message_pk for row in rows if row.message_pk is not None]
     if not shown:
         return None
@@ -199,7 +210,9 @@ def thread_shape(conn: Connection, message_id: str, list_name: str) -> ThreadSha
     return ThreadShape(links, last_pk, as_utc(stored))
 
 
-def _thread_by_id(conn: Connection, thread_id: int, list_name: str | None) -> ThreadView | None:
+def _thread_by_id(
+    conn: Connection, viewer: Viewer, thread_id: int, list_name: str | None
+) -> ThreadView | None:
     join_on = and_(messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical)
     query = (
         select(
@@ -217,11 +230,13 @@ def _thread_by_id(conn: Connection, thread_id: int, list_name: str | None) -> Th
         .where(thread_nodes.c.thread_id == thread_id)
     )
     rows = conn.execute(query).all()
-    visible = _visible_in_list(conn, [r.pk for r in rows if r.pk is not None], list_name)
+    readable_pks = _readable_pks(conn, viewer, [r.pk for r in rows])
+    rows = _known_to(viewer, rows, readable_pks)
+    in_list = _visible_in_list(conn, viewer, list(readable_pks), list_name)
     summaries: dict[str, MessageSummary] = {}
     nodes: list[ThreadNode] = []
     for row in rows:
-        shown = row.pk is not None and (visible is None or row.pk in visible)
+        shown = row.pk in readable_pks and (in_list is None or row.pk in in_list)
         date = as_utc(row.date) if shown else None
         nodes.append(ThreadNode(row.message_id, row.parent, date))
         if shown:
@@ -271,18 +286,46 @@ def _prune_empty_roots(placed: list[Placed]) -> list[Placed]:
     return keep
 
 
-def _visible_in_list(conn: Connection, pks: list[int], list_name: str | None) -> set[int] | None:
+def _readable_pks(conn: Connection, viewer: Viewer, pks: list[int | None]) -> set[int]:
+    """Which of these messages the viewer may read."""
+    wanted = [pk for pk in pks if pk is not None]
+    if viewer.everything or not wanted:
+        return set(wanted)
+    query = select(messages.c.id).where(messages.c.id.in_(wanted), visible(viewer))
+    return set(conn.execute(query).scalars())
+
+
+def _known_to(viewer: Viewer, rows: list[Any], readable_pks: set[int]) -> list[Any]:
+    """A thread's nodes as the viewer may know them: what they can read and the
+    nodes above it (the tree's shape). A message they cannot read with nothing
+    readable below it vanishes, Message-ID and all."""
+    if viewer.everything:
+        return rows
+    parents = {row.message_id: row.parent for row in rows}
+    keep: set[str] = set()
+    for row in rows:
+        node = row.message_id if row.pk in readable_pks else None
+        while node is not None and node not in keep:
+            keep.add(node)
+            node = parents.get(node)
+    return [row for row in rows if row.message_id in keep]
+
+
+def _visible_in_list(
+    conn: Connection, viewer: Viewer, pks: list[int], list_name: str | None
+) -> set[int] | None:
+    """Which messages are in the list, if the viewer may read it (else none)."""
     if list_name is None:
         return None
     query = (
         select(list_messages.c.message_pk)
         .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(lists.c.name == list_name, list_messages.c.message_pk.in_(pks))
+        .where(lists.c.name == list_name, readable(viewer), list_messages.c.message_pk.in_(pks))
     )
     return set(conn.execute(query).scalars())
 
 
-def list_summaries(conn: Connection) -> list[ListSummary]:
+def list_summaries(conn: Connection, viewer: Viewer) -> list[ListSummary]:
     query = (
         select(
             lists.c.name,
@@ -295,6 +338,7 @@ def list_summaries(conn: Connection) -> list[ListSummary]:
                 messages, messages.c.id == list_messages.c.message_pk
             )
         )
+        .where(readable(viewer))
         .group_by(lists.c.name)
         .order_by(lists.c.name)
     )
@@ -304,8 +348,10 @@ def list_summaries(conn: Connection) -> list[ListSummary]:
     ]
 
 
-def list_exists(conn: Connection, name: str) -> bool:
-    return conn.execute(select(lists.c.id).where(lists.c.name == name)).first() is not None
+def list_exists(conn: Connection, viewer: Viewer, name: str) -> bool:
+    """True for a list the viewer may read: a private one is as unknown as a missing one."""
+    query = select(lists.c.id).where(lists.c.name == name, readable(viewer))
+    return conn.execute(query).first() is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +378,7 @@ def in_list(list_name: str):  # type: ignore[no-untyped-def]
 
 def latest_threads(
     conn: Connection,
+    viewer: Viewer,
     list_name: str,
     limit: int,
     offset: int = 0,
@@ -343,7 +390,7 @@ def latest_threads(
     Three queries whatever the number of threads: aggregates, first messages,
     participants.
     """
-    conditions = [lists.c.name == list_name, messages.c.canonical]
+    conditions = [lists.c.name == list_name, readable(viewer), messages.c.canonical]
     if since is not None:
         conditions.append(messages.c.date >= since)
     if until is not None:
@@ -433,13 +480,13 @@ def _year_month(conn: Connection) -> tuple[Any, Any]:
     return extract("year", date), extract("month", date)
 
 
-def list_months(conn: Connection, list_name: str) -> list[tuple[int, int, int]]:
+def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[int, int, int]]:
     """(year, month, message count) for each month the list has mail, newest first."""
     year, month = _year_month(conn)
     query = (
         select(year.label("y"), month.label("m"), func.count())
         .select_from(in_list(list_name))
-        .where(lists.c.name == list_name, messages.c.canonical)
+        .where(lists.c.name == list_name, readable(viewer), messages.c.canonical)
         .group_by("y", "m")
         .order_by(year.desc(), month.desc())
     )
@@ -459,9 +506,11 @@ class Stamp:
     last_stored: datetime | None
 
 
-def list_stamp(conn: Connection, list_name: str | None) -> Stamp:
-    """Message count and newest arrival of one list, or of the whole archive."""
-    query = select(func.count(), func.max(list_messages.c.message_pk))
+def list_stamp(conn: Connection, viewer: Viewer, list_name: str | None) -> Stamp:
+    """Message count and newest arrival of one list, or of all the viewer may read."""
+    query = select(func.count(), func.max(list_messages.c.message_pk)).where(
+        list_messages.c.list_id.in_(readable_list_ids(viewer))
+    )
     if list_name is not None:
         query = query.join(lists, lists.c.id == list_messages.c.list_id).where(
             lists.c.name == list_name
@@ -486,7 +535,9 @@ class StoredMail:
     received_at: datetime
 
 
-def stored_mails(conn: Connection, message_ids: list[str]) -> dict[str, StoredMail]:
+def stored_mails(
+    conn: Connection, viewer: Viewer, message_ids: list[str]
+) -> dict[str, StoredMail]:
     """Canonical copies of many messages in one query, by Message-ID."""
     query = select(
         messages.c.message_id,
@@ -494,7 +545,7 @@ def stored_mails(conn: Connection, message_ids: list[str]) -> dict[str, StoredMa
         messages.c.envelope,
         messages.c.sha256,
         messages.c.received_at,
-    ).where(messages.c.message_id.in_(message_ids), messages.c.canonical)
+    ).where(messages.c.message_id.in_(message_ids), messages.c.canonical, visible(viewer))
     return {
         row.message_id: StoredMail(
             row.message_id, decompress(row.raw), row.envelope, row.sha256, as_utc(row.received_at)
@@ -512,13 +563,14 @@ class FeedEntry:
 
 def latest_messages(
     conn: Connection,
+    viewer: Viewer,
     list_name: str,
     limit: int,
     from_addr: str | None = None,
     offset: int = 0,
 ) -> list[FeedEntry]:
     """A list's newest messages (optionally one sender's), newest first, with bodies."""
-    conditions = [lists.c.name == list_name, messages.c.canonical]
+    conditions = [lists.c.name == list_name, readable(viewer), messages.c.canonical]
     if from_addr is not None:
         conditions.append(messages.c.from_addr == from_addr)
     rows = conn.execute(
@@ -562,20 +614,22 @@ def latest_messages(
     ]
 
 
-def list_senders(conn: Connection, list_name: str) -> list[str]:
+def list_senders(conn: Connection, viewer: Viewer, list_name: str) -> list[str]:
     """Every distinct sender address of a list (author pages look one up by its hash)."""
     query = (
         select(messages.c.from_addr)
         .select_from(in_list(list_name))
-        .where(lists.c.name == list_name)
+        .where(lists.c.name == list_name, readable(viewer))
         .distinct()
     )
     return list(conn.execute(query).scalars())
 
 
-def anatomies(conn: Connection, message_ids: list[str]) -> dict[str, dict[str, Any]]:
+def anatomies(
+    conn: Connection, viewer: Viewer, message_ids: list[str]
+) -> dict[str, dict[str, Any]]:
     """The stored anatomy of many canonical messages in one query."""
     query = select(messages.c.message_id, messages.c.anatomy).where(
-        messages.c.message_id.in_(message_ids), messages.c.canonical
+        messages.c.message_id.in_(message_ids), messages.c.canonical, visible(viewer)
     )
     return {row.message_id: decode_anatomy(row.anatomy) for row in conn.execute(query)}

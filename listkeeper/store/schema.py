@@ -26,6 +26,7 @@ LIST_NAME_LENGTH = 200
 FOUND_BY_LENGTH = 16
 USER_NAME_LENGTH = 200
 AUDIT_ACTION_LENGTH = 32
+SITE_SECRET_NAME_LENGTH = 32
 
 metadata = MetaData()
 
@@ -173,4 +174,13 @@ import_marks = Table(
     Column("source", Text, primary_key=True),
     Column("part", Text, primary_key=True),
     Column("mark", Text, nullable=False),
+)
+
+site_secrets = Table(
+    "site_secrets",
+    metadata,
+    # Keys the web servers share (the session cookie's signing key): kept here
+    # so every forked worker and every restart signs and checks alike.
+    Column("name", String(SITE_SECRET_NAME_LENGTH), primary_key=True),
+    Column("value", Text, nullable=False),
 )

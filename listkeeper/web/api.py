@@ -1,6 +1,7 @@
 """The JSON API under /api/: the same data as the pages and the CLI's
 ``--json``, in the shapes of ``listkeeper.shapes``, addresses obfuscated.
-Errors use the one envelope of ``errors.error_body``."""
+Errors use the one envelope of ``errors.error_body``. A program reads as
+the user of its ``Authorization: Bearer`` token, else as anonymous."""
 
 from __future__ import annotations
 
@@ -24,12 +25,18 @@ from listkeeper.web.api_models import (
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
 from listkeeper.web.obfuscate import obfuscate_json
+from listkeeper.web.viewer import Viewing
 
 THREADS_PER_PAGE = 50
 RESULTS_PER_PAGE = 20
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": what}
-    for status, what in ((400, "Bad query"), (404, "Not archived here"), (422, "Invalid parameter"))
+    for status, what in (
+        (400, "Bad query"),
+        (401, "Unknown or revoked bearer token"),
+        (404, "Not archived here, or not readable with this token"),
+        (422, "Invalid parameter"),
+    )
 }
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
@@ -42,10 +49,10 @@ def _date(value: Any) -> str | None:
 @router.get(
     "/lists", response_model=ListsOut, summary="Every list, with message counts and date span"
 )
-def api_lists(conn: Conn) -> dict[str, Any]:
+def api_lists(conn: Conn, viewer: Viewing) -> dict[str, Any]:
     lists = [
         {"name": s.name, "messages": s.messages, "first": _date(s.first), "last": _date(s.last)}
-        for s in reader.list_summaries(conn)
+        for s in reader.list_summaries(conn, viewer)
     ]
     return {"lists": lists}
 
@@ -55,11 +62,13 @@ def api_lists(conn: Conn) -> dict[str, Any]:
     response_model=ThreadPageOut,
     summary="A list's threads by latest activity",
 )
-def api_threads(list_name: str, conn: Conn, page: int = Query(1, ge=1)) -> dict[str, Any]:
-    if not reader.list_exists(conn, list_name):
+def api_threads(
+    list_name: str, conn: Conn, viewer: Viewing, page: int = Query(1, ge=1)
+) -> dict[str, Any]:
+    if not reader.list_exists(conn, viewer, list_name):
         raise PageNotFound(f"There is no list named {list_name!r} here.")
     threads = reader.latest_threads(
-        conn, list_name, THREADS_PER_PAGE, (page - 1) * THREADS_PER_PAGE
+        conn, viewer, list_name, THREADS_PER_PAGE, (page - 1) * THREADS_PER_PAGE
     )
     items = [
         {
@@ -88,8 +97,10 @@ def api_threads(list_name: str, conn: Conn, page: int = Query(1, ge=1)) -> dict[
     response_model=ThreadOut,
     summary="The thread holding a message, in reply order",
 )
-def api_thread(message_id: str, conn: Conn, list: str | None = None) -> dict[str, Any]:
-    view = reader.thread_view(conn, message_id, list)
+def api_thread(
+    message_id: str, conn: Conn, viewer: Viewing, list: str | None = None
+) -> dict[str, Any]:
+    view = reader.thread_view(conn, viewer, message_id, list)
     if view is None:
         raise PageNotFound(
             f"No message <{reader.normalize_requested_id(message_id)}> is archived here."
@@ -102,8 +113,8 @@ def api_thread(message_id: str, conn: Conn, list: str | None = None) -> dict[str
     response_model=MessageOut,
     summary="One message, its body cut into blocks",
 )
-def api_message(message_id: str, conn: Conn) -> dict[str, Any]:
-    view = reader.message_view(conn, message_id)
+def api_message(message_id: str, conn: Conn, viewer: Viewing) -> dict[str, Any]:
+    view = reader.message_view(conn, viewer, message_id)
     if view is None:
         raise PageNotFound(
             f"No message <{reader.normalize_requested_id(message_id)}> is archived here."
@@ -116,6 +127,7 @@ def api_message(message_id: str, conn: Conn) -> dict[str, Any]:
 )
 def api_search(
     conn: Conn,
+    viewer: Viewing,
     q: str = Query(description='e.g. s:compat f:keir "page table" d:2006-11-01..'),
     list: str | None = None,
     sort: Sort = Sort.RANK,
@@ -123,7 +135,9 @@ def api_search(
     per_page: int = Query(RESULTS_PER_PAGE, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
     try:
-        results = search(conn, q, list, limit=per_page, offset=(page - 1) * per_page, sort=sort)
+        results = search(
+            conn, viewer, q, list, limit=per_page, offset=(page - 1) * per_page, sort=sort
+        )
     except QueryError as exc:
         raise HTTPException(status_code=400, detail=f"Bad query: {exc}") from exc
     return obfuscate_json(shapes.search_json(results))

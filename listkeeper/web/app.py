@@ -4,6 +4,8 @@ downloads and the JSON API, over one read-only database engine.
 URLs follow DESIGN.md and never change once published. Pages only read:
 everything they show was derived at import time. Routers are included
 most specific first: ``/{list_name}/`` would otherwise catch ``/api/``.
+Every route reads as the request's viewer (``viewer.py``): a private list
+or message is, to anyone without access, exactly as absent as an unknown one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from listkeeper.web import api, downloads, errors, feeds, pages
+from listkeeper.web import api, downloads, errors, feeds, login, pages, viewer
 from listkeeper.web.page_cache import PageCache
 from listkeeper.web.render import STATIC
 from listkeeper.web.security import SecurityHeaders
@@ -31,7 +33,8 @@ def create_app(engine: Engine) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     app.include_router(api.router)
-    for router in (downloads.router, feeds.router, pages.router):
+    for router in (login.router, downloads.router, feeds.router, pages.router):
         app.include_router(router, include_in_schema=False)
+    viewer.install(app, engine)
     app.add_middleware(SecurityHeaders)
     return app

@@ -2,7 +2,9 @@
 and a reverse proxy in front can serve repeats without a render.
 
 An ETag is a hash of what a page is made of (ids, links, counts) and of the
-code version, computed from a cheap query before the expensive part.
+code version, computed from a cheap query before the expensive part. A
+signed-in reader's pages (their name in the header, maybe private mail) get
+ETags of their own and are never stored by a shared cache.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from listkeeper.web.render import CODE_VERSION
 
 ETAG_HASH_LENGTH = 24
 KEPT_HEADERS = ("content-type", "content-disposition")
+VARY = "Cookie, Authorization"  # who is asking changes what a page holds
 PAGE_MAX_AGE_SECONDS = 60  # pages change when mail arrives: a proxy may reuse them briefly
 RAW_MAX_AGE_SECONDS = 86_400  # a canonical message's bytes never change
 
@@ -34,19 +37,40 @@ class Validators:
     """The ETag and Last-Modified of one response."""
 
     def __init__(
-        self, etag: str, last_modified: datetime | None, max_age: int = PAGE_MAX_AGE_SECONDS
+        self,
+        etag: str,
+        last_modified: datetime | None,
+        max_age: int = PAGE_MAX_AGE_SECONDS,
+        private: bool = False,
     ) -> None:
         self.etag = etag
+        self.private = private
         # HTTP dates have whole seconds, in GMT.
         utc = last_modified.astimezone(timezone.utc) if last_modified else None
         self.last_modified = utc.replace(microsecond=0) if utc else None
         self.max_age = max_age
 
     def headers(self) -> dict[str, str]:
-        headers = {"ETag": self.etag, "Cache-Control": f"public, max-age={self.max_age}"}
+        scope = "private" if self.private else "public"
+        headers = {
+            "ETag": self.etag,
+            "Cache-Control": f"{scope}, max-age={self.max_age}",
+            "Vary": VARY,
+        }
         if self.last_modified is not None:
             headers["Last-Modified"] = format_datetime(self.last_modified, usegmt=True)
         return headers
+
+    def personal(self, request: Request) -> Validators:
+        """These validators as the requester sees the response: with a session or
+        a user, the ETag hashes them in (a browser signed out never gets a 304 for
+        a page it saw signed in) and caching is private."""
+        viewer = request.state.viewer
+        session = request.scope.get("session") or {}
+        if not viewer.signed_in and not session:
+            return self
+        etag = etag_of([self.etag, viewer.name, *sorted(session.items())])
+        return Validators(etag, self.last_modified, self.max_age, private=True)
 
     def not_modified(self, request: Request) -> Response | None:
         """A 304 when the client's copy is current (If-None-Match wins over dates)."""
@@ -77,6 +101,7 @@ def respond(request: Request, validators: Validators, render: Callable[[], Respo
 
     ``render`` is only called on a miss; what it returns with status 200 is kept.
     """
+    validators = validators.personal(request)
     if (unchanged := validators.not_modified(request)) is not None:
         return unchanged
     cache: PageCache = request.app.state.page_cache

@@ -17,9 +17,11 @@ from listkeeper.mail.parse import leaf_parts
 from listkeeper.sources.mbox import write_mboxrd
 from listkeeper.sources.raw import RawMail
 from listkeeper.store import reader
+from listkeeper.store.access import Viewer
 from listkeeper.web.caching import RAW_MAX_AGE_SECONDS, Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
+from listkeeper.web.viewer import Viewing
 
 # Shown in the browser as plain text; every other type is only ever downloaded.
 INLINE_TEXT_TYPES = frozenset({"text/plain", "text/x-patch", "text/x-diff"})
@@ -36,17 +38,19 @@ def _not_archived(message_id: str) -> PageNotFound:
     return PageNotFound(f"No message <{normalized}> is archived here.", message_id)
 
 
-def _stored(conn: Conn, message_id: str) -> reader.StoredMail:
-    found = reader.stored_mails(conn, [reader.normalize_requested_id(message_id)])
+def _stored(conn: Conn, viewer: Viewer, message_id: str) -> reader.StoredMail:
+    found = reader.stored_mails(conn, viewer, [reader.normalize_requested_id(message_id)])
     if not found:
         raise _not_archived(message_id)
     return next(iter(found.values()))
 
 
 @router.get("/m/{message_id:path}/raw")
-def raw(request: Request, message_id: str, conn: Conn) -> Response:
-    mail = _stored(conn, message_id)
-    validators = Validators(etag_of([mail.sha256]), mail.received_at, RAW_MAX_AGE_SECONDS)
+def raw(request: Request, message_id: str, conn: Conn, viewer: Viewing) -> Response:
+    mail = _stored(conn, viewer, message_id)
+    validators = Validators(
+        etag_of([mail.sha256]), mail.received_at, RAW_MAX_AGE_SECONDS
+    ).personal(request)
     if (unchanged := validators.not_modified(request)) is not None:
         return unchanged
     return validators.apply(Response(mail.raw, media_type="text/plain; charset=utf-8"))
@@ -54,10 +58,10 @@ def raw(request: Request, message_id: str, conn: Conn) -> Response:
 
 @router.get("/m/{message_id:path}/a/{part_index:int}/{filename}")
 def attachment(
-    request: Request, message_id: str, part_index: int, filename: str, conn: Conn
+    request: Request, message_id: str, part_index: int, filename: str, conn: Conn, viewer: Viewing
 ) -> Response:
     """One listed attachment, decoded; the file name in the URL is for people."""
-    view = reader.message_view(conn, message_id)
+    view = reader.message_view(conn, viewer, message_id)
     if view is None:
         raise _not_archived(message_id)
     listed = {a["part_index"]: a for a in view.anatomy["attachments"]}
@@ -65,10 +69,10 @@ def attachment(
         raise PageNotFound(
             f"<{view.summary.message_id}> has no attachment {part_index}.", message_id
         )
-    mail = _stored(conn, view.summary.message_id)
+    mail = _stored(conn, viewer, view.summary.message_id)
     validators = Validators(
         etag_of([mail.sha256, part_index]), mail.received_at, RAW_MAX_AGE_SECONDS
-    )
+    ).personal(request)
     if (unchanged := validators.not_modified(request)) is not None:
         return unchanged
     part = leaf_parts(read_message(mail.raw.removeprefix(codecs.BOM_UTF8)).tree)[part_index]
@@ -86,15 +90,15 @@ def attachment(
 
 
 @router.get("/t/{message_id:path}.mbox.gz")
-def thread_mbox(request: Request, message_id: str, conn: Conn) -> Response:
+def thread_mbox(request: Request, message_id: str, conn: Conn, viewer: Viewing) -> Response:
     """The whole thread, in reply order, each message's original bytes."""
-    view = reader.thread_view(conn, message_id)
+    view = reader.thread_view(conn, viewer, message_id)
     if view is None:
         raise _not_archived(message_id)
     ordered = [entry.message_id for entry in view.messages]
 
     def render() -> Response:
-        stored = reader.stored_mails(conn, ordered)
+        stored = reader.stored_mails(conn, viewer, ordered)
         buffer = io.BytesIO()
         with gzip.GzipFile(
             fileobj=buffer, mode="wb", compresslevel=GZIP_LEVEL, mtime=GZIP_MTIME

@@ -22,11 +22,13 @@ from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.shapes import iso_utc
 from listkeeper.store import reader
+from listkeeper.store.access import Viewer
 from listkeeper.web import links
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
 from listkeeper.web.obfuscate import obfuscate
+from listkeeper.web.viewer import Viewing
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_MEDIA_TYPE = "application/atom+xml"
@@ -95,10 +97,10 @@ def _feed(body: bytes) -> Response:
 
 
 @router.get("/{list_name}/new.atom")
-def list_feed(request: Request, list_name: str, conn: Conn) -> Response:
-    if not reader.list_exists(conn, list_name):
+def list_feed(request: Request, list_name: str, conn: Conn, viewer: Viewing) -> Response:
+    if not reader.list_exists(conn, viewer, list_name):
         raise PageNotFound(f"There is no list named {list_name!r} here.")
-    stamp = reader.list_stamp(conn, list_name)
+    stamp = reader.list_stamp(conn, viewer, list_name)
     validators = Validators(
         etag_of(["atom", list_name, stamp.count, stamp.last_pk]), stamp.last_stored
     )
@@ -115,7 +117,7 @@ def list_feed(request: Request, list_name: str, conn: Conn) -> Response:
                 + links.anchor(e.summary.message_id),
                 body_text(e.anatomy),
             )
-            for e in reader.latest_messages(conn, list_name, FEED_ENTRIES)
+            for e in reader.latest_messages(conn, viewer, list_name, FEED_ENTRIES)
         ]
         self_href = _absolute(request, links.list_atom_url(list_name))
         alternate = _absolute(request, links.list_url(list_name))
@@ -127,15 +129,17 @@ def list_feed(request: Request, list_name: str, conn: Conn) -> Response:
 
 
 @router.get("/{list_name}/t/{message_id:path}/atom")
-def thread_feed(request: Request, list_name: str, message_id: str, conn: Conn) -> Response:
-    view = reader.thread_view(conn, message_id, list_name)
+def thread_feed(
+    request: Request, list_name: str, message_id: str, conn: Conn, viewer: Viewing
+) -> Response:
+    view = reader.thread_view(conn, viewer, message_id, list_name)
     if view is None:
         normalized = reader.normalize_requested_id(message_id)
         raise PageNotFound(f"No thread with <{normalized}> in {list_name}.", message_id)
     shape = [(e.message_id, e.parent) for e in view.messages]
 
     def render() -> Response:
-        bodies = reader.anatomies(conn, [e.message_id for e in view.messages])
+        bodies = reader.anatomies(conn, viewer, [e.message_id for e in view.messages])
         page = _absolute(request, links.thread_url(list_name, view.root))
         newest_first = sorted(view.messages, key=lambda e: e.summary.date, reverse=True)  # type: ignore[union-attr]
         entries = []
@@ -161,16 +165,18 @@ def thread_feed(request: Request, list_name: str, message_id: str, conn: Conn) -
     )
 
 
-def search_feed(request: Request, conn: Connection, list_name: str, query: str) -> Response:
+def search_feed(
+    request: Request, conn: Connection, viewer: Viewer, list_name: str, query: str
+) -> Response:
     """Newest matches of a search as Atom; a bad query is a 400 with the reason."""
-    stamp = reader.list_stamp(conn, None)
+    stamp = reader.list_stamp(conn, viewer, None)
     validators = Validators(
         etag_of(["atom-search", list_name, query, stamp.count, stamp.last_pk]), stamp.last_stored
     )
 
     def render() -> Response:
         try:
-            results = search(conn, query, list_name, limit=FEED_ENTRIES, sort=Sort.DATE)
+            results = search(conn, viewer, query, list_name, limit=FEED_ENTRIES, sort=Sort.DATE)
         except QueryError as exc:
             raise HTTPException(status_code=400, detail=f"Bad query: {exc}") from exc
         entries = [

@@ -1,7 +1,8 @@
 """The HTML pages: lists, a list's threads and months, a thread (nested or
 flat), a message, an author's messages, search. Pages only read; each has
 an ETag from a cheap query, answers 304 when the browser's copy is current
-and is rendered once per ETag (``caching.respond``)."""
+and is rendered once per ETag (``caching.respond``). Each reads as the
+request's viewer: lists and messages they may not read are not there."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from sqlalchemy import Connection
 from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.store import reader
+from listkeeper.store.access import Viewer
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
 from listkeeper.web.feeds import SEARCH_FEED_FORMAT, search_feed
 from listkeeper.web.links import author_token
 from listkeeper.web.render import templates
+from listkeeper.web.viewer import Viewing
 
 THREADS_PER_PAGE = 50
 RESULTS_PER_PAGE = 20
@@ -30,30 +33,37 @@ MAX_YEAR = 9999
 router = APIRouter(default_response_class=HTMLResponse)
 
 
-def _stamped(conn: Connection, list_name: str | None, *parts: object) -> Validators:
+def _stamped(
+    conn: Connection, viewer: Viewer, list_name: str | None, *parts: object
+) -> Validators:
     """Validators of a page that changes only when mail arrives (in the list)."""
-    stamp = reader.list_stamp(conn, list_name)
+    stamp = reader.list_stamp(conn, viewer, list_name)
     return Validators(etag_of([list_name, *parts, stamp.count, stamp.last_pk]), stamp.last_stored)
 
 
 @router.get("/")
 def index(
-    request: Request, conn: Conn, q: str | None = None, sort: Sort = Sort.RANK, page: int = 1
+    request: Request,
+    conn: Conn,
+    viewer: Viewing,
+    q: str | None = None,
+    sort: Sort = Sort.RANK,
+    page: int = 1,
 ) -> Response:
     if q is not None:
-        return _search_page(request, conn, None, q, sort, page)
+        return _search_page(request, conn, viewer, None, q, sort, page)
     return respond(
         request,
-        _stamped(conn, None),
+        _stamped(conn, viewer, None),
         lambda: templates.TemplateResponse(
-            request, "index.html", {"lists": reader.list_summaries(conn)}
+            request, "index.html", {"lists": reader.list_summaries(conn, viewer)}
         ),
     )
 
 
 @router.get("/m/{message_id:path}/")
-def message(request: Request, message_id: str, conn: Conn) -> Response:
-    view = reader.message_view(conn, message_id)
+def message(request: Request, message_id: str, conn: Conn, viewer: Viewing) -> Response:
+    view = reader.message_view(conn, viewer, message_id)
     if view is None:
         normalized = reader.normalize_requested_id(message_id)
         raise PageNotFound(f"No message <{normalized}> is archived here.", message_id)
@@ -71,38 +81,41 @@ def list_page(
     request: Request,
     list_name: str,
     conn: Conn,
+    viewer: Viewing,
     page: int = 1,
     q: str | None = None,
     sort: Sort = Sort.RANK,
     x: str | None = None,
 ) -> Response:
-    _require_list(conn, list_name)
+    _require_list(conn, viewer, list_name)
     if q is not None and x == SEARCH_FEED_FORMAT:
-        return search_feed(request, conn, list_name, q)
+        return search_feed(request, conn, viewer, list_name, q)
     if q is not None:
-        return _search_page(request, conn, list_name, q, sort, page)
+        return _search_page(request, conn, viewer, list_name, q, sort, page)
     page = max(page, 1)
 
     def render() -> Response:
         threads = reader.latest_threads(
-            conn, list_name, THREADS_PER_PAGE, (page - 1) * THREADS_PER_PAGE
+            conn, viewer, list_name, THREADS_PER_PAGE, (page - 1) * THREADS_PER_PAGE
         )
         context = {
             "list_name": list_name,
             "threads": threads,
-            "months": reader.list_months(conn, list_name),
+            "months": reader.list_months(conn, viewer, list_name),
             "page": page,
             "has_more": len(threads) == THREADS_PER_PAGE,
             "title": list_name,
         }
         return templates.TemplateResponse(request, "list.html", context)
 
-    return respond(request, _stamped(conn, list_name, page), render)
+    return respond(request, _stamped(conn, viewer, list_name, page), render)
 
 
 @router.get("/{list_name}/{year:int}/{month:int}/")
-def month_page(request: Request, list_name: str, year: int, month: int, conn: Conn) -> Response:
-    _require_list(conn, list_name)
+def month_page(
+    request: Request, list_name: str, year: int, month: int, conn: Conn, viewer: Viewing
+) -> Response:
+    _require_list(conn, viewer, list_name)
     if not (1 <= month <= 12 and 1 <= year < MAX_YEAR):
         raise PageNotFound(f"There is no month {year}-{month:02d}.")
     since = datetime(year, month, 1, tzinfo=timezone.utc)
@@ -111,33 +124,37 @@ def month_page(request: Request, list_name: str, year: int, month: int, conn: Co
     def render() -> Response:
         context = {
             "list_name": list_name,
-            "threads": reader.latest_threads(conn, list_name, MONTH_MAX_THREADS, 0, since, until),
-            "months": reader.list_months(conn, list_name),
+            "threads": reader.latest_threads(
+                conn, viewer, list_name, MONTH_MAX_THREADS, 0, since, until
+            ),
+            "months": reader.list_months(conn, viewer, list_name),
             "page": 1,
             "has_more": False,
             "title": f"{list_name} {year}-{month:02d}",
         }
         return templates.TemplateResponse(request, "list.html", context)
 
-    return respond(request, _stamped(conn, list_name, year, month), render)
+    return respond(request, _stamped(conn, viewer, list_name, year, month), render)
 
 
 @router.get("/{list_name}/f/{token}/")
 def author_page(
-    request: Request, list_name: str, token: str, conn: Conn, page: int = 1
+    request: Request, list_name: str, token: str, conn: Conn, viewer: Viewing, page: int = 1
 ) -> Response:
     """An author's messages in a list; the URL names a hash, never the address."""
-    _require_list(conn, list_name)
+    _require_list(conn, viewer, list_name)
     page = max(page, 1)
 
     def render() -> Response:
         addr = next(
-            (a for a in reader.list_senders(conn, list_name) if author_token(a) == token), None
+            (a for a in reader.list_senders(conn, viewer, list_name) if author_token(a) == token),
+            None,
         )
         if addr is None:
             raise PageNotFound(f"No author {token} in {list_name}.")
         entries = reader.latest_messages(
             conn,
+            viewer,
             list_name,
             AUTHOR_MESSAGES_PER_PAGE,
             from_addr=addr,
@@ -154,21 +171,26 @@ def author_page(
         }
         return templates.TemplateResponse(request, "author.html", context)
 
-    return respond(request, _stamped(conn, list_name, "author", token, page), render)
+    return respond(request, _stamped(conn, viewer, list_name, "author", token, page), render)
 
 
 @router.get("/{list_name}/t/{message_id:path}/")
 def thread_page(
-    request: Request, list_name: str, message_id: str, conn: Conn, flat: bool = False
+    request: Request,
+    list_name: str,
+    message_id: str,
+    conn: Conn,
+    viewer: Viewing,
+    flat: bool = False,
 ) -> Response:
-    _require_list(conn, list_name)
-    shape = reader.thread_shape(conn, message_id, list_name)
+    _require_list(conn, viewer, list_name)
+    shape = reader.thread_shape(conn, viewer, message_id, list_name)
     if shape is None:
         normalized = reader.normalize_requested_id(message_id)
         raise PageNotFound(f"No thread with <{normalized}> in {list_name}.", message_id)
 
     def render() -> Response:
-        view = reader.thread_view(conn, message_id, list_name)
+        view = reader.thread_view(conn, viewer, message_id, list_name)
         if view is None:  # the thread changed since its shape was read
             raise PageNotFound(f"No thread with <{message_id}> in {list_name}.", message_id)
         shown = view.messages
@@ -179,7 +201,7 @@ def thread_page(
             "view": view,
             "flat": flat,
             "shown": shown if flat else view.entries,
-            "bodies": reader.anatomies(conn, [entry.message_id for entry in view.messages]),
+            "bodies": reader.anatomies(conn, viewer, [e.message_id for e in view.messages]),
             "names": {
                 e.message_id: e.summary.from_name or e.summary.from_addr
                 for e in view.messages
@@ -195,7 +217,13 @@ def thread_page(
 
 
 def _search_page(
-    request: Request, conn: Connection, list_name: str | None, query: str, sort: Sort, page: int
+    request: Request,
+    conn: Connection,
+    viewer: Viewer,
+    list_name: str | None,
+    query: str,
+    sort: Sort,
+    page: int,
 ) -> Response:
     """Search results, or the page again with the parser's reason and a 400."""
     page = max(page, 1)
@@ -211,7 +239,7 @@ def _search_page(
     def render() -> Response:
         try:
             results = search(
-                conn, query, list_name, limit=RESULTS_PER_PAGE, offset=offset, sort=sort
+                conn, viewer, query, list_name, limit=RESULTS_PER_PAGE, offset=offset, sort=sort
             )
         except QueryError as exc:
             return templates.TemplateResponse(
@@ -220,10 +248,10 @@ def _search_page(
         return templates.TemplateResponse(request, "search.html", {**context, "results": results})
 
     return respond(
-        request, _stamped(conn, None, "search", list_name, query, sort.value, page), render
+        request, _stamped(conn, viewer, None, "search", list_name, query, sort.value, page), render
     )
 
 
-def _require_list(conn: Connection, list_name: str) -> None:
-    if not reader.list_exists(conn, list_name):
+def _require_list(conn: Connection, viewer: Viewer, list_name: str) -> None:
+    if not reader.list_exists(conn, viewer, list_name):
         raise PageNotFound(f"There is no list named {list_name!r} here.")

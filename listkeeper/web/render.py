@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from listkeeper.web import links
 from listkeeper.web.blocks_html import shown_blocks
+from listkeeper.web.csrf import csrf_token
 from listkeeper.web.highlight import highlight
 from listkeeper.web.obfuscate import Verbatim, obfuscate
 
@@ -64,4 +65,5 @@ templates.env.globals.update(
     anchor=links.anchor,
     shown_blocks=shown_blocks,
     highlight=highlight,
+    csrf_token=csrf_token,
 )

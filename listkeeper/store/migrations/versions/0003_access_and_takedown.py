@@ -1,4 +1,4 @@
-"""users, grants, API tokens, tombstones, the audit log and import marks
+"""users, grants, API tokens, tombstones, the audit log, import marks and site secrets
 
 Revision ID: 0003
 Revises: 0002
@@ -67,8 +67,15 @@ def upgrade() -> None:
         sa.Column("mark", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("source", "part"),
     )
+    op.create_table(
+        "site_secrets",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
 
 
 def downgrade() -> None:
-    for table in ("import_marks", "audit_log", "tombstones", "api_tokens", "grants", "users"):
+    tables = ("site_secrets", "import_marks", "audit_log", "tombstones", "api_tokens", "grants")
+    for table in (*tables, "users"):
         op.drop_table(table)

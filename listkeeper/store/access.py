@@ -1,0 +1,54 @@
+"""Who is reading, and what they may read: the one idea of access.
+
+A list is readable when it is public or granted to the reader; a message is
+visible when it belongs to at least one readable list. Both are SQL
+conditions, so queries filter before they count, rank or page, and nothing
+private can reach a count, a total, a page number or a snippet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, not_, or_, select, true
+
+from listkeeper.store.schema import list_messages, lists, messages
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A reader of the archive: anonymous, a user, or the site operator."""
+
+    name: str | None = None  # the signed-in user's name; None when anonymous
+    user_id: int | None = None
+    granted: frozenset[int] = frozenset()  # ids of the private lists granted to them
+    everything: bool = False  # the operator (the CLI) reads every list
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_id is not None
+
+
+ANONYMOUS = Viewer()
+OPERATOR = Viewer(name="operator", everything=True)
+
+
+def readable(viewer: Viewer) -> ColumnElement[bool]:
+    """Condition on ``lists``: the viewer may read this list."""
+    if viewer.everything:
+        return true()
+    return or_(not_(lists.c.private), lists.c.id.in_(sorted(viewer.granted)))
+
+
+def readable_list_ids(viewer: Viewer) -> Select:
+    return select(lists.c.id).where(readable(viewer))
+
+
+def visible(viewer: Viewer) -> ColumnElement[bool]:
+    """Condition on ``messages``: the message is in at least one readable list."""
+    if viewer.everything:
+        return true()
+    memberships = select(list_messages.c.message_pk).where(
+        list_messages.c.list_id.in_(readable_list_ids(viewer))
+    )
+    return messages.c.id.in_(memberships)
