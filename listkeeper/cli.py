@@ -271,19 +271,26 @@ def search_command(
     list_name: Annotated[Optional[str], typer.Option("--list", help="Only this list")] = None,
     limit: Annotated[int, typer.Option(help="Results to print")] = 20,
     sort: Annotated[Sort, typer.Option(help="rank (relevance) or date (newest first)")] = Sort.RANK,
+    threads: Annotated[bool, typer.Option("--threads", help="One result per thread")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Search messages with the query language of DESIGN.md."""
     with _engine().connect() as conn:
         try:
-            results = search(conn, OPERATOR, query, list_name, limit=limit, sort=sort)
+            results = search(
+                conn, OPERATOR, query, list_name, limit=limit, sort=sort, by_thread=threads
+            )
         except QueryError as exc:
             _fail(f"bad query: {exc}", EXIT_BAD_QUERY)
     if as_json:
         _print_json(search_json(results))
         return
     for hit in results.hits:
-        typer.echo(f"{hit.date:%Y-%m-%d} {hit.from_name or hit.from_addr}: {hit.subject} <{hit.message_id}>")
+        in_thread = f" ({hit.thread_hits} in thread)" if threads else ""
+        typer.echo(
+            f"{hit.date:%Y-%m-%d} {hit.from_name or hit.from_addr}: {hit.subject} "
+            f"<{hit.message_id}>{in_thread}"
+        )
     typer.echo(f"{results.total}{'+' if results.total_is_capped else ''} found")
 
 

@@ -72,6 +72,7 @@ def search_json(results: SearchResults) -> dict[str, Any]:
                 "list": hit.lists[0] if hit.lists else None,
                 "lists": hit.lists,
                 "snippet": hit.snippet,
+                **({"thread_hits": hit.thread_hits} if results.by_thread else {}),
             }
             for hit in results.hits
         ],

@@ -68,3 +68,16 @@ def test_bad_query_is_one_line_with_position(seeded_db: str) -> None:
     result = run_cli("search", "s:(compat", db=seeded_db)
     assert result.returncode == 4
     assert result.stderr.decode() == "listkeeper: bad query: s: needs a value at position 1\n"
+
+
+def test_one_result_per_thread_counts_the_thread(seeded_db: str) -> None:
+    every = _search(seeded_db, "xen")
+    grouped = _search(seeded_db, "xen", "--threads")
+    assert every["total"] > 1
+    assert grouped["total"] == 1  # the seed is one thread
+    (hit,) = grouped["results"]
+    assert hit["thread_hits"] == every["total"]
+    assert hit["message_id"] == every["results"][0]["message_id"]  # the best of them
+    by_date = _search(seeded_db, "xen", "--threads", "--sort", "date")
+    assert by_date["results"][0]["message_id"] == _search(seeded_db, "xen", "--sort", "date")["results"][0]["message_id"]
+    assert "thread_hits" not in every["results"][0]

@@ -94,6 +94,17 @@ def test_api_search_is_the_cli_shape(client: httpx.Client, seeded_db: str) -> No
     assert body["total"] == 2
 
 
+def test_search_one_result_per_thread(client: httpx.Client, seeded_db: str) -> None:
+    body = client.get("/api/search", params={"q": "xen", "threads": "true"}).json()
+    assert body == obfuscate_json(_cli_json(seeded_db, "search", "xen", "--threads"))
+    page = client.get("/xen-devel/", params={"q": "xen", "threads": "1"})
+    assert page.status_code == 200
+    assert "1 thread found" in page.text
+    hits = body["results"][0]["thread_hits"]
+    assert f"{hits} in its thread</a>" in page.text
+    assert "sort=date&amp;threads=1" in page.text  # the choice sticks to the other links
+
+
 @pytest.mark.parametrize(
     ("path", "params", "status", "reason"),
     [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Subquery, func, literal, select
 
 from listkeeper.mail.regions import own_text, quoted_text
 from listkeeper.search.backend import backend_for
@@ -20,7 +20,7 @@ from listkeeper.search.query import And, Filter, Term, parse_query
 from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.reader import as_utc
-from listkeeper.store.schema import list_messages, lists, messages
+from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 
 MAX_COUNTED = 10_000  # totals above this are reported as "more than"
 SNIPPET_CHARS = 200
@@ -41,6 +41,7 @@ class SearchHit:
     date: datetime
     lists: list[str]
     snippet: str
+    thread_hits: int = 1  # with one hit per thread: how many messages of it matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class SearchResults:
     hits: list[SearchHit]
     ranked: bool  # False when the query has no words to rank by
     terms: list[str]  # the words searched for, for highlighting
+    by_thread: bool = False  # one hit per thread, its best (or newest) message
 
     @property
     def total_is_capped(self) -> bool:
@@ -63,19 +65,30 @@ def search(
     limit: int = 20,
     offset: int = 0,
     sort: Sort = Sort.RANK,
+    by_thread: bool = False,
 ) -> SearchResults:
-    """Run a query; raises QueryError for a malformed one."""
+    """Run a query; raises QueryError for a malformed one.
+
+    ``by_thread`` keeps the best message of each thread (the newest, sorted
+    by date) and counts the thread's matches: a long thread that says a word
+    a hundred times is one result, not a hundred.
+    """
     node = parse_query(query)
     terms = [w for t in _terms(node) for w in words(t.text)]
     if list_name is not None:
         node = And((node, Filter("list", list_name)))
     matching, ranked = backend_for(conn, readable(viewer)).matching(node)
-    found = matching.where(messages.c.canonical, visible(viewer)).subquery()
+    by_rank = ranked and sort is Sort.RANK
+    matching = matching.where(messages.c.canonical, visible(viewer))
+    found = _one_per_thread(matching.subquery(), by_rank) if by_thread else matching.add_columns(
+        literal(1).label("thread_hits")
+    ).subquery()
     counted = select(found.c.id).limit(MAX_COUNTED + 1).subquery()
     total = conn.execute(select(func.count()).select_from(counted)).scalar_one()
-    order = [found.c.score] if ranked and sort is Sort.RANK else [messages.c.date.desc()]
+    order = [found.c.score] if by_rank else [messages.c.date.desc()]
     rows = conn.execute(
         select(
+            found.c.thread_hits,
             messages.c.id,
             messages.c.message_id,
             messages.c.subject,
@@ -94,10 +107,29 @@ def search(
         SearchHit(
             row.message_id, row.subject, row.from_name, row.from_addr, as_utc(row.date),
             names.get(row.id, []), snippet(decode_anatomy(row.anatomy)["blocks"], terms),
+            row.thread_hits,
         )
         for row in rows
     ]
-    return SearchResults(total, hits, ranked and sort is Sort.RANK, terms)
+    return SearchResults(total, hits, by_rank, terms, by_thread)
+
+
+def _one_per_thread(found: Subquery, by_rank: bool) -> Subquery:
+    """The first match of each thread in the result order, and the thread's count."""
+    thread = thread_nodes.c.thread_id
+    first = found.c.score if by_rank else messages.c.date.desc()
+    placed = (
+        select(
+            found.c.id,
+            found.c.score,
+            func.row_number().over(partition_by=thread, order_by=(first, found.c.id)).label("place"),
+            func.count().over(partition_by=thread).label("thread_hits"),
+        )
+        .join(messages, messages.c.id == found.c.id)
+        .join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
+        .subquery()
+    )
+    return select(placed.c.id, placed.c.score, placed.c.thread_hits).where(placed.c.place == 1).subquery()
 
 
 def _terms(node: object) -> list[Term]:

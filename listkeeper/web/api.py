@@ -133,10 +133,12 @@ def api_search(
     sort: Sort = Sort.RANK,
     page: int = Query(1, ge=1),
     per_page: int = Query(RESULTS_PER_PAGE, ge=1, le=MAX_LIMIT),
+    threads: bool = Query(False, description="one result per thread, with its count of matches"),
 ) -> dict[str, Any]:
     try:
         results = search(
-            conn, viewer, q, list, limit=per_page, offset=(page - 1) * per_page, sort=sort
+            conn, viewer, q, list, limit=per_page, offset=(page - 1) * per_page, sort=sort,
+            by_thread=threads,
         )
     except QueryError as exc:
         raise HTTPException(status_code=400, detail=f"Bad query: {exc}") from exc

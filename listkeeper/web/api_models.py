@@ -120,6 +120,7 @@ class SearchHitOut(_Model):
     list: str | None
     lists: list[str]
     snippet: str
+    thread_hits: int | None = None  # with one result per thread: its matches
 
 
 class SearchOut(_Model):

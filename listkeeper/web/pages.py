@@ -49,9 +49,10 @@ def index(
     q: str | None = None,
     sort: Sort = Sort.RANK,
     page: int = 1,
+    threads: bool = False,
 ) -> Response:
     if q is not None:
-        return _search_page(request, conn, viewer, None, q, sort, page)
+        return _search_page(request, conn, viewer, None, q, sort, page, threads)
     return respond(
         request,
         _stamped(conn, viewer, None),
@@ -86,12 +87,13 @@ def list_page(
     q: str | None = None,
     sort: Sort = Sort.RANK,
     x: str | None = None,
+    threads: bool = False,
 ) -> Response:
     _require_list(conn, viewer, list_name)
     if q is not None and x == SEARCH_FEED_FORMAT:
         return search_feed(request, conn, viewer, list_name, q)
     if q is not None:
-        return _search_page(request, conn, viewer, list_name, q, sort, page)
+        return _search_page(request, conn, viewer, list_name, q, sort, page, threads)
     page = max(page, 1)
 
     def render() -> Response:
@@ -224,6 +226,7 @@ def _search_page(
     query: str,
     sort: Sort,
     page: int,
+    by_thread: bool,
 ) -> Response:
     """Search results, or the page again with the parser's reason and a 400."""
     page = max(page, 1)
@@ -234,12 +237,15 @@ def _search_page(
         "sort": sort.value,
         "page": page,
         "offset": offset,
+        # Carried by every link of the page (sort, pages) so the choice sticks.
+        "kept": {"threads": "1"} if by_thread else {},
     }
 
     def render() -> Response:
         try:
             results = search(
-                conn, viewer, query, list_name, limit=RESULTS_PER_PAGE, offset=offset, sort=sort
+                conn, viewer, query, list_name, limit=RESULTS_PER_PAGE, offset=offset, sort=sort,
+                by_thread=by_thread,
             )
         except QueryError as exc:
             return templates.TemplateResponse(
@@ -248,7 +254,8 @@ def _search_page(
         return templates.TemplateResponse(request, "search.html", {**context, "results": results})
 
     return respond(
-        request, _stamped(conn, viewer, None, "search", list_name, query, sort.value, page), render
+        request, _stamped(conn, viewer, None, "search", list_name, query, sort.value, page, by_thread),
+        render,
     )
 
 
