@@ -1,0 +1,267 @@
+"""Derive the patches and trailers tables of a list from its stored messages.
+
+A posting is what one `git send-email` run sends: a cover letter and its
+patches in one thread, by one author, at one version. Postings with the same
+author and title are versions of one series (v1 → v2 → v3, across threads);
+an untagged patch attached to a reply is a posting of its own, so a revised
+attachment later in the same thread is the next version (seed 14 → 19).
+Replies give trailers and "applied" to the nearest patch above them; said of
+a cover letter, they hold for the whole posting (as b4 reads them).
+
+Everything is recomputed per list from the stored rows, so the result does
+not depend on import order and a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select
+
+from listkeeper.mail.patch import has_patch
+from listkeeper.patches.replies import Applied, Trailer, applied_in, trailers_in, written_text
+from listkeeper.patches.tags import PatchTag, patch_tag, patch_title
+from listkeeper.store.codec import decode_anatomy
+from listkeeper.store.linker import IN_CHUNK
+from listkeeper.store.reader import as_utc, in_list
+from listkeeper.store.schema import lists, messages, patch_trailers, patches, thread_nodes
+
+MAX_ANCESTORS = 64  # replies look this far up the thread for their patch
+
+
+class State:
+    OPEN = "open"
+    APPLIED = "applied"
+    SUPERSEDED = "superseded"
+
+
+@dataclass(slots=True)
+class _Mail:
+    pk: int
+    message_id: str
+    author: str
+    date: datetime
+    tag: PatchTag | None
+    title: str
+    carries_diff: bool
+    trailers: list[Trailer]
+    applied: Applied | None
+
+
+@dataclass(slots=True)
+class _Posting:
+    author: str
+    thread: int | None
+    version: int | None  # as the subject says
+    mails: list[_Mail] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        first = min(self.mails, key=lambda m: m.tag.index if m.tag else 1)
+        return first.title
+
+    @property
+    def date(self) -> datetime:
+        return min(m.date for m in self.mails)
+
+
+def compute_patches(conn: Connection, list_names: Iterable[str] | None) -> int:
+    """Recompute the patch model of these lists (None: every list); returns patches found."""
+    query = select(lists.c.id, lists.c.name).order_by(lists.c.id)
+    if list_names is not None:
+        query = query.where(lists.c.name.in_(sorted(set(list_names))))
+    return sum(_compute_list(conn, row.id, row.name) for row in conn.execute(query).all())
+
+
+def _compute_list(conn: Connection, list_pk: int, list_name: str) -> int:
+    mails = _load(conn, list_name)
+    links = _thread_links(conn, list(mails))
+    candidates = {
+        mid: m for mid, m in mails.items()
+        if m.carries_diff or (m.tag is not None and m.tag.index == 0)
+    }
+    postings = _postings(candidates.values(), links)
+    posting_of = {m.message_id: p for p in postings for m in p.mails}
+    applied = _applied(mails, links, candidates, posting_of)
+    rows = []
+    for key, versions in _series(list_pk, postings).items():
+        newest = max(number for number, _ in versions)
+        for number, posting in versions:
+            latest = number == newest
+            for mail in posting.mails:
+                state, by, ref = _state(mail, posting, applied, latest)
+                rows.append({
+                    "message_pk": mail.pk, "list_id": list_pk, "series_key": key,
+                    "version": number, "position": mail.tag.index if mail.tag else 1,
+                    "total": mail.tag.total if mail.tag else 1, "title": posting.title,
+                    "author": mail.author, "state": state, "state_by": by, "state_ref": ref,
+                })
+    given = _trailers(mails, links, candidates, posting_of)
+    _store(conn, list_pk, rows, given)
+    return len(rows)
+
+
+def _load(conn: Connection, list_name: str) -> dict[str, _Mail]:
+    query = (
+        select(
+            messages.c.id, messages.c.message_id, messages.c.from_addr, messages.c.subject,
+            messages.c.date, messages.c.anatomy,
+        )
+        .select_from(in_list(list_name))
+        .where(lists.c.name == list_name, messages.c.canonical)
+    )
+    mails = {}
+    for row in conn.execute(query):
+        blocks = decode_anatomy(row.anatomy)["blocks"]
+        text = written_text(blocks)
+        mails[row.message_id] = _Mail(
+            pk=row.id, message_id=row.message_id, author=row.from_addr.lower(),
+            date=as_utc(row.date), tag=(tag := patch_tag(row.subject)),
+            title=tag.title if tag else patch_title(row.subject),
+            carries_diff=has_patch(blocks), trailers=trailers_in(text), applied=applied_in(text),
+        )
+    return mails
+
+
+def _thread_links(conn: Connection, ids: list[str]) -> dict[str, tuple[str | None, int]]:
+    """message_id -> (parent, thread id)."""
+    found = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        query = select(thread_nodes.c.message_id, thread_nodes.c.parent, thread_nodes.c.thread_id)
+        query = query.where(thread_nodes.c.message_id.in_(ids[start : start + IN_CHUNK]))
+        found.update({r.message_id: (r.parent, r.thread_id) for r in conn.execute(query)})
+    return found
+
+
+def _postings(candidates: Iterable[_Mail], links: dict[str, tuple[str | None, int]]) -> list[_Posting]:
+    """Tagged mails of one thread, author, version and size go together; others alone."""
+    grouped: dict[tuple, _Posting] = {}
+    alone = []
+    for mail in sorted(candidates, key=lambda m: (m.date, m.message_id)):
+        thread = links.get(mail.message_id, (None, None))[1]
+        if mail.tag is None or mail.tag.total == 1 and mail.tag.index == 1:
+            alone.append(_Posting(mail.author, thread, mail.tag.version if mail.tag else None, [mail]))
+            continue
+        key = (thread, mail.author, mail.tag.version, mail.tag.total)
+        grouped.setdefault(key, _Posting(mail.author, thread, mail.tag.version)).mails.append(mail)
+    return alone + list(grouped.values())
+
+
+def _series(list_pk: int, postings: list[_Posting]) -> dict[str, list[tuple[int, _Posting]]]:
+    """Postings by series key, each with its version number, oldest first."""
+    by_key: dict[str, list[_Posting]] = defaultdict(list)
+    for posting in postings:
+        title = posting.title.lower()
+        raw = f"{list_pk}\n{posting.author}\n{title}".encode("utf-8", "surrogatepass")
+        by_key[hashlib.sha256(raw).hexdigest()].append(posting)
+    numbered = {}
+    for key, group in by_key.items():
+        group.sort(key=lambda p: (p.date, p.mails[0].message_id))
+        versions, previous = [], 0
+        for posting in group:
+            previous = posting.version if posting.version is not None else previous + 1
+            versions.append((previous, posting))
+        numbered[key] = versions
+    return numbered
+
+
+def _patch_above(
+    message_id: str, links: dict[str, tuple[str | None, int]], candidates: dict[str, _Mail]
+) -> _Mail | None:
+    """The nearest patch or cover letter a reply answers, up its thread."""
+    current = links.get(message_id, (None, 0))[0]
+    for _ in range(MAX_ANCESTORS):
+        if current is None:
+            return None
+        if current in candidates:
+            return candidates[current]
+        current = links.get(current, (None, 0))[0]
+    return None
+
+
+def _targets(patch: _Mail, posting_of: dict[str, _Posting]) -> list[_Mail]:
+    """What a reply to this mail speaks for: a cover letter speaks for its posting."""
+    if patch.tag is not None and patch.tag.index == 0:
+        return posting_of[patch.message_id].mails
+    return [patch]
+
+
+def _applied(
+    mails: dict[str, _Mail],
+    links: dict[str, tuple[str | None, int]],
+    candidates: dict[str, _Mail],
+    posting_of: dict[str, _Posting],
+) -> dict[str, tuple[_Mail, Applied]]:
+    """patch message_id -> the first reply, by someone else, saying it was applied."""
+    found: dict[str, tuple[_Mail, Applied]] = {}
+    for reply in sorted(mails.values(), key=lambda m: (m.date, m.message_id)):
+        if reply.applied is None or reply.message_id in candidates:
+            continue
+        above = _patch_above(reply.message_id, links, candidates)
+        if above is None or above.author == reply.author:
+            continue
+        for target in _targets(above, posting_of):
+            found.setdefault(target.message_id, (reply, reply.applied))
+    return found
+
+
+def _state(
+    mail: _Mail, posting: _Posting, applied: dict[str, tuple[_Mail, Applied]], latest: bool
+) -> tuple[str, str | None, str | None]:
+    if mail.message_id in applied:
+        reply, said = applied[mail.message_id]
+        return State.APPLIED, reply.message_id, said.ref
+    patches_in = [m for m in posting.mails if m.carries_diff]
+    if mail.tag is not None and mail.tag.index == 0 and patches_in and all(
+        m.message_id in applied for m in patches_in
+    ):
+        reply, said = applied[patches_in[-1].message_id]
+        return State.APPLIED, reply.message_id, said.ref
+    return (State.OPEN if latest else State.SUPERSEDED), None, None
+
+
+def _trailers(
+    mails: dict[str, _Mail],
+    links: dict[str, tuple[str | None, int]],
+    candidates: dict[str, _Mail],
+    posting_of: dict[str, _Posting],
+) -> list[dict]:
+    rows = []
+    for reply in mails.values():
+        if not reply.trailers or reply.message_id in candidates:
+            continue
+        above = _patch_above(reply.message_id, links, candidates)
+        if above is None:
+            continue
+        for target in _targets(above, posting_of):
+            for trailer in reply.trailers:
+                rows.append({
+                    "message_pk": target.pk, "name": trailer.name,
+                    "value": trailer.value, "given_in": reply.message_id,
+                })
+    return rows
+
+
+def _store(conn: Connection, list_pk: int, rows: list[dict], given: list[dict]) -> None:
+    """Replace the list's rows; a patch cross-posted to another list keeps that list's row."""
+    old = list(conn.execute(select(patches.c.message_pk).where(patches.c.list_id == list_pk)).scalars())
+    for start in range(0, len(old), IN_CHUNK):
+        chunk = old[start : start + IN_CHUNK]
+        conn.execute(delete(patch_trailers).where(patch_trailers.c.message_pk.in_(chunk)))
+        conn.execute(delete(patches).where(patches.c.message_pk.in_(chunk)))
+    pks = [r["message_pk"] for r in rows]
+    taken: set[int] = set()
+    for start in range(0, len(pks), IN_CHUNK):
+        query = select(patches.c.message_pk).where(patches.c.message_pk.in_(pks[start : start + IN_CHUNK]))
+        taken.update(conn.execute(query).scalars())
+    mine = [r for r in rows if r["message_pk"] not in taken]
+    if mine:
+        conn.execute(insert(patches), mine)
+    kept = {r["message_pk"] for r in mine}
+    given = [g for g in given if g["message_pk"] in kept]
+    if given:
+        conn.execute(insert(patch_trailers), given)

@@ -1,0 +1,65 @@
+"""The patch model on the seed thread, on SQLite and PostgreSQL: messages 14
+and 19 are versions 1 and 2 of one patch, and message 20 applied version 2
+as changeset 12404:bb76a76985fe."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import text
+
+from conftest import SEED_MBOX, run_cli
+from listkeeper.patches.reader import patch_of, series_versions
+from listkeeper.search.run import search
+from listkeeper.store.db import alembic_config, open_engine
+
+V1 = "4559DD44.5000003@suse.de"
+V2 = "4559E9B1.8000404@suse.de"
+APPLIER = "C183A7B3.4E8F%keir@xensource.com"
+
+
+def test_attached_revisions_are_versions_and_the_reply_applies_v2(seeded_db: str) -> None:
+    engine = open_engine(seeded_db)
+    with engine.connect() as conn:
+        first, second = patch_of(conn, V1), patch_of(conn, f"<{V2}>")
+        assert first is not None and second is not None
+        assert first.series_key == second.series_key
+        assert (first.version, first.state) == (1, "superseded")
+        assert (second.version, second.state) == (2, "applied")
+        assert (second.state_by, second.state_ref) == (APPLIER, "12404:bb76a76985fe")
+        assert first.title == "CONFIG_XEN_COMPAT_030002 broken?"
+        versions = series_versions(conn, first.series_key)
+        assert [(v.number, [p.message_id for p in v.patches], v.state) for v in versions] == [
+            (1, [V1], "superseded"),
+            (2, [V2], "applied"),
+        ]
+        assert patch_of(conn, APPLIER) is None  # a reply that only talks is no patch
+    engine.dispose()
+
+
+def test_upgrading_an_archive_from_0003_fills_the_new_fields(db_url: str) -> None:
+    assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
+    engine = open_engine(db_url)
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    engine.dispose()
+    engine = open_engine(db_url)  # migrates to head again: 0004 refills from stored anatomy
+    with engine.connect() as conn:
+        assert [h.message_id for h in search(conn, "sym:xen_pt_switch").hits] == ["4558911E.2030904@suse.de"]
+        assert {h.message_id for h in search(conn, "dfa:pmd_bad OR state:superseded").hits} == {V1, V2}
+        assert conn.execute(text("SELECT count(*) FROM patches")).scalar() == 2
+    engine.dispose()
+
+
+def test_set_repo_checks_its_input(db_url: str) -> None:
+    assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
+    good = run_cli("patches", "set-repo", "xen-devel", "--commit-url", "https://xenbits.xen.org/hg/rev/{id}", db=db_url)
+    assert good.returncode == 0, good.stderr.decode()
+    missing = run_cli("patches", "set-repo", "nope", "--commit-url", "https://x.org/{id}", db=db_url)
+    assert (missing.returncode, missing.stderr.decode()) == (1, "listkeeper: no list named 'nope'\n")
+    bad = run_cli("patches", "set-repo", "xen-devel", "--commit-url", "https://x.org/rev", db=db_url)
+    assert bad.returncode == 2
+    assert bad.stderr.decode() == "listkeeper: 'https://x.org/rev' must hold {id} exactly once\n"
+    listed = run_cli("patches", "list", "xen-devel", "--state", "applied", db=db_url)
+    assert listed.stdout.decode().split()[1:4] == ["v2", "1/1", "applied"]
