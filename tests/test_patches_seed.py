@@ -4,6 +4,7 @@ as changeset 12404:bb76a76985fe."""
 
 from __future__ import annotations
 
+import httpx
 from alembic import command
 from sqlalchemy import text
 
@@ -11,6 +12,7 @@ from conftest import SEED_MBOX, run_cli
 from listkeeper.patches.reader import patch_of, series_versions
 from listkeeper.search.run import search
 from listkeeper.store.db import alembic_config, open_engine
+from webserver import serving
 
 V1 = "4559DD44.5000003@suse.de"
 V2 = "4559E9B1.8000404@suse.de"
@@ -63,3 +65,26 @@ def test_set_repo_checks_its_input(db_url: str) -> None:
     assert bad.stderr.decode() == "listkeeper: 'https://x.org/rev' must hold {id} exactly once\n"
     listed = run_cli("patches", "list", "xen-devel", "--state", "applied", db=db_url)
     assert listed.stdout.decode().split()[1:4] == ["v2", "1/1", "applied"]
+
+
+def test_pages_show_state_versions_and_changeset_link(db_url: str) -> None:
+    assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
+    template = "https://xenbits.xen.org/hg/xen-unstable.hg/rev/{id}"
+    assert run_cli("patches", "set-repo", "xen-devel", "--commit-url", template, db=db_url).returncode == 0
+    with serving(db_url) as url, httpx.Client(base_url=url) as http:
+        series = http.get(f"/xen-devel/s/{V1}/")
+        assert series.status_code == 200
+        assert 'href="https://xenbits.xen.org/hg/xen-unstable.hg/rev/12404:bb76a76985fe"' in series.text
+        assert series.text.index("Version 2") < series.text.index("Version 1")
+        assert "Changes from version 1 to version 2" in series.text and "pmd_bad" in series.text
+        message = http.get(f"/m/{V2}/").text
+        assert "Patch, version 2" in message and f'href="/p/{V2}.mbox"' in message
+        listed = http.get("/xen-devel/patches/", params={"state": "superseded"}).text
+        assert f'href="/xen-devel/s/{V1}/"' in listed and f'href="/xen-devel/s/{V2}/"' not in listed
+        assert http.get("/xen-devel/patches/", params={"state": "merged"}).status_code == 400
+        assert http.get(f"/p/{APPLIER}.mbox").status_code == 404
+        missing = http.get(f"/api/patches/{APPLIER}")
+        assert missing.status_code == 404 and "posts no patch" in missing.json()["error"]["reason"]
+        am = http.get(f"/p/{V1}.mbox").text
+        assert am.startswith("From git@z ") and "pmd_bad" in am  # the latest version, v2
+        assert "Subject: [PATCH v2 1/1] CONFIG_XEN_COMPAT_030002 broken?" in am

@@ -125,7 +125,9 @@ def list_patches(
     if state is not None:
         query = query.where(patches.c.state == state)
     query = query.order_by(messages.c.date.desc(), messages.c.id.desc()).limit(limit).offset(offset)
-    return [_info(r) for r in conn.execute(query)]
+    found = [_info(r) for r in conn.execute(query)]
+    _attach_trailers(conn, found)
+    return found
 
 
 def state_counts(conn: Connection, list_name: str) -> dict[str, int]:

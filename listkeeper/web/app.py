@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from listkeeper.web import api, downloads, errors, feeds, pages
+from listkeeper.web import api, downloads, errors, feeds, pages, patch_pages
 from listkeeper.web.page_cache import PageCache
 from listkeeper.web.render import STATIC
 from listkeeper.web.security import SecurityHeaders
@@ -31,7 +31,8 @@ def create_app(engine: Engine) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     app.include_router(api.router)
-    for router in (downloads.router, feeds.router, pages.router):
+    app.include_router(patch_pages.api_router)
+    for router in (downloads.router, feeds.router, patch_pages.router, pages.router):
         app.include_router(router, include_in_schema=False)
     app.add_middleware(SecurityHeaders)
     return app
