@@ -6,7 +6,7 @@ import pytest
 
 from listkeeper.mail.patch import diff_text
 from listkeeper.mail.symbols import log_symbols
-from listkeeper.patches.replies import Applied, Trailer, applied_in, trailers_in
+from listkeeper.patches.replies import Applied, AppliedItem, Trailer, applied_in, trailers_in
 from listkeeper.patches.tags import PatchTag, patch_tag
 
 GIT_DIFF = """diff --git a/x.c b/x.c
@@ -75,7 +75,7 @@ def test_trailers_once_each_in_canonical_spelling() -> None:
     ("text", "applied"),
     [
         ("I've applied a version.\nChangeset 12404:bb76a76985fe. It would", Applied("12404:bb76a76985fe")),
-        ("Applied to kbuild (next), thanks!\n\n[1/1] kbuild: x\n  https://git.kernel.org/c/0123456789abcdef\n", Applied("0123456789abcdef")),
+        ("Applied to kbuild (next), thanks!\n\n[1/1] kbuild: x\n  https://git.kernel.org/c/0123456789abcdef\n", Applied("0123456789abcdef", (AppliedItem(1, "kbuild: x", "0123456789abcdef"),))),
         ("Thanks, applied.\n", Applied(None)),
         ("This series was applied to riscv/linux.git (fixes)\n", Applied(None)),
         ("Can this be applied?\n", None),
@@ -85,3 +85,15 @@ def test_trailers_once_each_in_canonical_spelling() -> None:
 )
 def test_applied_is_said_not_asked(text: str, applied: Applied | None) -> None:
     assert applied_in(text) == applied
+
+
+def test_a_b4_thank_you_names_each_patch_and_its_commit() -> None:
+    text = (
+        "Applied to\n\n  https://git.kernel.org/pub/scm/linux/kernel/git/kbuild/linux.git kbuild-next\n\n"
+        "Thanks!\n\n[1/2] kbuild: move the rule\n      https://git.kernel.org/kbuild/c/9c72d26e9fe3b\n"
+        "[2/2] kbuild: add support\n      (no commit info)\n"
+    )
+    assert applied_in(text) == Applied(
+        "9c72d26e9fe3b",
+        (AppliedItem(1, "kbuild: move the rule", "9c72d26e9fe3b"), AppliedItem(2, "kbuild: add support", None)),
+    )

@@ -18,7 +18,7 @@ AUTHOR = "Ann Author <ann@example.org>"
 REVIEWER = "Rita Reviewer <rita@example.org>"
 MAINTAINER = "Max Maintainer <max@example.org>"
 TITLE = "lib: add a() and b()"
-COMMIT_ID = "8c4f1e2d9b7a6c5d"
+COMMITS = ("8c4f1e2d9b7a6c5d", "0b1c2d3e4f5a6b7c")
 _MESSAGE_ID = re.compile(r"^Message-I[dD]: <([^>]+)>", re.M)
 
 
@@ -79,7 +79,8 @@ def _series_mbox(tmp: Path) -> tuple[Path, Path, dict[str, str]]:
         _reply(ids["v1_2"], REVIEWER, "Sat, 3 Jan 2026 09:00:00 +0000", "[PATCH v1 2/2] lib: add b()", "> int b\n\nShould return 3.\n", 1),
         _reply(ids["v2_1"], REVIEWER, "Tue, 6 Jan 2026 09:00:00 +0000", "[PATCH v2 1/2] lib: add a()", f"Reviewed-by: {REVIEWER}\n", 2),
         _reply(ids["v2_cover"], "Tim Tester <tim@example.org>", "Tue, 6 Jan 2026 10:00:00 +0000", TITLE, f"Works here.\n\nTested-by: Tim Tester <tim@example.org>\n", 3),
-        _reply(ids["v2_cover"], MAINTAINER, "Wed, 7 Jan 2026 09:00:00 +0000", TITLE, f"Applied to lib-next, thanks!\n\n[1/2] lib: add a()\n      commit: {COMMIT_ID}\n", 4),
+        _reply(ids["v2_cover"], MAINTAINER, "Wed, 7 Jan 2026 09:00:00 +0000", TITLE, "Applied to lib-next, thanks!\n\n"
+               f"[1/2] lib: add a()\n      commit: {COMMITS[0]}\n[2/2] lib: add b()\n      commit: {COMMITS[1]}\n", 4),
     ]
     mbox = tmp / "lib.mbox"
     mbox.write_text("\n".join(v1 + v2 + replies))
@@ -93,9 +94,10 @@ def test_series_versions_trailers_and_git_am(db_url: str, tmp_path: Path) -> Non
     with serving(db_url) as url, httpx.Client(base_url=url) as http:
         series = http.get(f"/api/patches/{ids['v1_2']}").json()
         assert [(v["version"], v["state"]) for v in series["versions"]] == [(1, "superseded"), (2, "applied")]
-        assert series["title"] == TITLE and series["versions"][1]["ref"] == COMMIT_ID
-        assert series["versions"][1]["applied_in"] == "reply4@example.org"
-        first = series["versions"][1]["patches"][1]
+        assert series["title"] == TITLE and series["versions"][1]["applied_in"] == "reply4@example.org"
+        cover, first, second = series["versions"][1]["patches"]
+        assert (first["ref"], second["ref"]) == COMMITS  # each patch its own commit
+        assert cover["position"] == 0 and cover["state"] == "applied"
         assert first["message_id"] == ids["v2_1"]
         assert sorted(t["name"] for t in first["trailers"]) == ["Reviewed-by", "Tested-by"]
         page = http.get(f"/lib/s/{ids['v2_2']}/")

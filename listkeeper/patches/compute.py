@@ -61,8 +61,17 @@ class _Posting:
 
     @property
     def title(self) -> str:
+        """The cover letter's title, else the first patch's."""
         first = min(self.mails, key=lambda m: m.tag.index if m.tag else 1)
         return first.title
+
+    @property
+    def titles(self) -> set[str]:
+        """Titles another version may share: the cover letter's and the first patch's
+        (a v2 may add a cover letter the v1 did not have)."""
+        patches = [m for m in self.mails if m.carries_diff]
+        first = min(patches, key=lambda m: m.tag.index if m.tag else 1) if patches else None
+        return {t.lower() for t in (self.title, first.title if first else None) if t}
 
     @property
     def date(self) -> datetime:
@@ -152,21 +161,49 @@ def _postings(candidates: Iterable[_Mail], links: dict[str, tuple[str | None, in
 
 
 def _series(list_pk: int, postings: list[_Posting]) -> dict[str, list[tuple[int, _Posting]]]:
-    """Postings by series key, each with its version number, oldest first."""
-    by_key: dict[str, list[_Posting]] = defaultdict(list)
-    for posting in postings:
-        title = posting.title.lower()
-        raw = f"{list_pk}\n{posting.author}\n{title}".encode("utf-8", "surrogatepass")
-        by_key[hashlib.sha256(raw).hexdigest()].append(posting)
+    """Postings by series key, each with its version number, oldest first.
+
+    Postings of one author sharing a title (cover letter or first patch)
+    are one series. A subject's "vN" is the version. Without one, a posting
+    is the next version, except a diff in a reply where the series has
+    tagged postings: that is a fix-up inside the version it answers.
+    """
     numbered = {}
-    for key, group in by_key.items():
+    for group in _linked(postings):
         group.sort(key=lambda p: (p.date, p.mails[0].message_id))
+        first = group[0]
+        raw = f"{list_pk}\n{first.author}\n{first.title.lower()}".encode("utf-8", "surrogatepass")
+        tagged = any(p.mails[0].tag is not None for p in group)
         versions, previous = [], 0
         for posting in group:
-            previous = posting.version if posting.version is not None else previous + 1
+            if posting.version is not None:
+                previous = posting.version
+            elif not (tagged and posting.mails[0].tag is None) or previous == 0:
+                previous += 1
             versions.append((previous, posting))
-        numbered[key] = versions
+        numbered[hashlib.sha256(raw).hexdigest()] = versions
     return numbered
+
+
+def _linked(postings: list[_Posting]) -> list[list[_Posting]]:
+    """Postings joined when they share an (author, title): union-find."""
+    parent = list(range(len(postings)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[str, str], int] = {}
+    for i, posting in enumerate(postings):
+        for title in sorted(posting.titles):
+            j = owner.setdefault((posting.author, title), i)
+            parent[root(i)] = root(j)
+    groups: dict[int, list[_Posting]] = defaultdict(list)
+    for i, posting in enumerate(postings):
+        groups[root(i)].append(posting)
+    return list(groups.values())
 
 
 def _patch_above(
@@ -195,32 +232,55 @@ def _applied(
     links: dict[str, tuple[str | None, int]],
     candidates: dict[str, _Mail],
     posting_of: dict[str, _Posting],
-) -> dict[str, tuple[_Mail, Applied]]:
-    """patch message_id -> the first reply, by someone else, saying it was applied."""
-    found: dict[str, tuple[_Mail, Applied]] = {}
+) -> dict[str, tuple[_Mail, str | None]]:
+    """patch message_id -> the first reply, by someone else, saying it was
+    applied, and the changeset or commit it names for that patch."""
+    found: dict[str, tuple[_Mail, str | None]] = {}
     for reply in sorted(mails.values(), key=lambda m: (m.date, m.message_id)):
         if reply.applied is None or reply.message_id in candidates:
             continue
         above = _patch_above(reply.message_id, links, candidates)
         if above is None or above.author == reply.author:
             continue
-        for target in _targets(above, posting_of):
-            found.setdefault(target.message_id, (reply, reply.applied))
+        for target, ref in _taken(_targets(above, posting_of), reply.applied):
+            found.setdefault(target.message_id, (reply, ref))
     return found
 
 
+def _taken(targets: list[_Mail], said: Applied) -> list[tuple[_Mail, str | None]]:
+    """The patches a reply says were applied: those its "[i/n] title" lines
+    name (a "(subset)" thank-you takes only some), else all of them. Lines
+    are matched by title, or by position when no title matches (reworded)."""
+    if not said.items:
+        return [(t, said.ref) for t in targets]
+    patches_only = [t for t in targets if t.carries_diff]
+    titles = {patch_title(i.title).lower(): i for i in said.items}
+    by_title = any(t.title.lower() in titles for t in patches_only)
+    taken = []
+    for target in patches_only:
+        index = target.tag.index if target.tag else 1
+        item = (
+            titles.get(target.title.lower())
+            if by_title
+            else next((i for i in said.items if i.index == index), None)
+        )
+        if item is not None:
+            taken.append((target, item.ref or said.ref))
+    return taken
+
+
 def _state(
-    mail: _Mail, posting: _Posting, applied: dict[str, tuple[_Mail, Applied]], latest: bool
+    mail: _Mail, posting: _Posting, applied: dict[str, tuple[_Mail, str | None]], latest: bool
 ) -> tuple[str, str | None, str | None]:
     if mail.message_id in applied:
-        reply, said = applied[mail.message_id]
-        return State.APPLIED, reply.message_id, said.ref
+        reply, ref = applied[mail.message_id]
+        return State.APPLIED, reply.message_id, ref
     patches_in = [m for m in posting.mails if m.carries_diff]
     if mail.tag is not None and mail.tag.index == 0 and patches_in and all(
         m.message_id in applied for m in patches_in
     ):
-        reply, said = applied[patches_in[-1].message_id]
-        return State.APPLIED, reply.message_id, said.ref
+        reply, ref = applied[patches_in[-1].message_id]
+        return State.APPLIED, reply.message_id, ref
     return (State.OPEN if latest else State.SUPERSEDED), None, None
 
 

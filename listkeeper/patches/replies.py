@@ -35,6 +35,8 @@ _APPLIED = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _CHANGESET = re.compile(r"\b[Cc]hangeset[ \t:]+(\d+:[0-9a-f]{12,40})\b")
+_ITEM = re.compile(r"^[ \t]*\[(\d{1,4})/\d{1,4}\][ \t]+(\S[^\n]*?)[ \t]*\n([^\n]*)", re.MULTILINE)
+_SHORT_COMMIT = re.compile(r"(?<![0-9a-zA-Z.])((?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40})(?![0-9a-zA-Z])")
 _COMMIT = re.compile(r"(?<![0-9a-zA-Z.])((?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,40})(?![0-9a-zA-Z])")
 
 
@@ -45,8 +47,18 @@ class Trailer:
 
 
 @dataclass(frozen=True, slots=True)
+class AppliedItem:
+    """One "[2/3] title" line of a thank-you (b4 ty): which patch, which commit."""
+
+    index: int
+    title: str
+    ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Applied:
     ref: str | None  # "12404:bb76a76985fe" or a commit id, when the reply names one
+    items: tuple[AppliedItem, ...] = ()  # the patches listed, when only some were taken
 
 
 def written_text(blocks: Iterable[BlockDict]) -> str:
@@ -71,4 +83,8 @@ def applied_in(text: str) -> Applied | None:
     if not said:
         return None
     commit = _COMMIT.search(text, said.start())
-    return Applied(commit.group(1) if commit else None)
+    items = tuple(
+        AppliedItem(int(m.group(1)), m.group(2), ref.group(1) if (ref := _SHORT_COMMIT.search(m.group(3))) else None)
+        for m in _ITEM.finditer(text, said.start())
+    )
+    return Applied(commit.group(1) if commit else None, items)
