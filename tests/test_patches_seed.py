@@ -88,3 +88,23 @@ def test_pages_show_state_versions_and_changeset_link(db_url: str) -> None:
         am = http.get(f"/p/{V1}.mbox").text
         assert am.startswith("From git@z ") and "pmd_bad" in am  # the latest version, v2
         assert "Subject: [PATCH v2 1/1] CONFIG_XEN_COMPAT_030002 broken?" in am
+
+
+def test_a_later_import_updates_versions_and_state(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """v1 arrives alone (open), then v2 and the reply applying it: the
+    incremental pass after the second import supersedes v1."""
+    messages = SEED_MBOX.read_bytes().split(b"\nFrom ")
+    first, rest = messages[:16], messages[16:]
+    (tmp_path / "a.mbox").write_bytes(b"\nFrom ".join(first) + b"\n")
+    (tmp_path / "b.mbox").write_bytes(b"From " + b"\nFrom ".join(rest))
+    assert run_cli("import", "--list", "xen-devel", str(tmp_path / "a.mbox"), db=db_url).returncode == 0
+    engine = open_engine(db_url)
+    with engine.connect() as conn:
+        assert patch_of(conn, V1).state == "open" and patch_of(conn, V2) is None
+    assert run_cli("import", "--list", "xen-devel", str(tmp_path / "b.mbox"), db=db_url).returncode == 0
+    with engine.connect() as conn:
+        assert (patch_of(conn, V1).version, patch_of(conn, V1).state) == (1, "superseded")
+        assert (patch_of(conn, V2).version, patch_of(conn, V2).state, patch_of(conn, V2).state_ref) == (
+            2, "applied", "12404:bb76a76985fe",
+        )
+    engine.dispose()

@@ -8,15 +8,17 @@ attachment later in the same thread is the next version (seed 14 → 19).
 Replies give trailers and "applied" to the nearest patch above them; said of
 a cover letter, they hold for the whole posting (as b4 reads them).
 
-Everything is recomputed per list from the stored rows, so the result does
-not depend on import order and a re-run changes nothing.
+Everything is recomputed from the stored rows, so the result does not
+depend on import order and a re-run changes nothing. After an import only
+the threads that got mail are recomputed, with every thread holding a patch
+by one of their authors (the only postings a new one can be a version of).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -28,6 +30,7 @@ from listkeeper.patches.tags import PatchTag, patch_tag, patch_title
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.reader import as_utc, in_list
+from listkeeper.store.repair_pass import Span
 from listkeeper.store.schema import lists, messages, patch_trailers, patches, thread_nodes
 
 MAX_ANCESTORS = 64  # replies look this far up the thread for their patch
@@ -78,16 +81,22 @@ class _Posting:
         return min(m.date for m in self.mails)
 
 
-def compute_patches(conn: Connection, list_names: Iterable[str] | None) -> int:
-    """Recompute the patch model of these lists (None: every list); returns patches found."""
+def compute_patches(conn: Connection, spans: Mapping[str, Span | None] | None) -> int:
+    """Recompute the patch model where mail arrived: per list, the threads
+    with messages dated in the span (None: the whole list; spans None:
+    every list). Returns the patch rows written."""
     query = select(lists.c.id, lists.c.name).order_by(lists.c.id)
-    if list_names is not None:
-        query = query.where(lists.c.name.in_(sorted(set(list_names))))
-    return sum(_compute_list(conn, row.id, row.name) for row in conn.execute(query).all())
+    if spans is not None:
+        query = query.where(lists.c.name.in_(sorted(spans)))
+    return sum(
+        _compute_list(conn, row.id, row.name, spans.get(row.name) if spans else None)
+        for row in conn.execute(query).all()
+    )
 
 
-def _compute_list(conn: Connection, list_pk: int, list_name: str) -> int:
-    mails = _load(conn, list_name)
+def _compute_list(conn: Connection, list_pk: int, list_name: str, span: Span | None) -> int:
+    scope, authors = _affected(conn, list_pk, list_name, span) if span else (None, set())
+    mails = _load(conn, list_name, scope)
     links = _thread_links(conn, list(mails))
     candidates = {
         mid: m for mid, m in mails.items()
@@ -110,12 +119,65 @@ def _compute_list(conn: Connection, list_pk: int, list_name: str) -> int:
                     "author": mail.author, "state": state, "state_by": by, "state_ref": ref,
                 })
     given = _trailers(mails, links, candidates, posting_of)
-    _store(conn, list_pk, rows, given)
-    return len(rows)
+    if scope is None:
+        _store(conn, list_pk, rows, given, None)
+        return len(rows)
+    # Only these authors' series were loaded whole; other rows stay as they are.
+    mine = [m.pk for m in mails.values() if m.author in authors]
+    _store(conn, list_pk, [r for r in rows if r["author"] in authors], given, mine)
+    return len(mine)
 
 
-def _load(conn: Connection, list_name: str) -> dict[str, _Mail]:
-    query = (
+def _affected(conn: Connection, list_pk: int, list_name: str, span: Span) -> tuple[list[str], set[str]]:
+    """Message-IDs to load and the authors whose patches are recomputed: the
+    threads with mail in the span, their authors, and every thread where one
+    of those authors posted a patch before (so each series is loaded whole)."""
+    in_span = (
+        select(thread_nodes.c.thread_id)
+        .select_from(in_list(list_name).join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id))
+        .where(lists.c.name == list_name, messages.c.date >= span[0], messages.c.date <= span[1])
+        .distinct()
+    )
+    threads = set(conn.execute(in_span).scalars())
+    ids = _thread_members(conn, threads)
+    authors = _authors(conn, ids)
+    earlier = set()
+    author_list = sorted(authors)
+    for start in range(0, len(author_list), IN_CHUNK):
+        query = (
+            select(thread_nodes.c.thread_id)
+            .select_from(patches.join(messages, messages.c.id == patches.c.message_pk).join(
+                thread_nodes, thread_nodes.c.message_id == messages.c.message_id
+            ))
+            .where(patches.c.list_id == list_pk, patches.c.author.in_(author_list[start : start + IN_CHUNK]))
+            .distinct()
+        )
+        earlier.update(conn.execute(query).scalars())
+    return sorted(set(ids) | set(_thread_members(conn, earlier - threads))), authors
+
+
+def _thread_members(conn: Connection, threads: set[int]) -> list[str]:
+    found: list[str] = []
+    ordered = sorted(threads)
+    for start in range(0, len(ordered), IN_CHUNK):
+        query = select(thread_nodes.c.message_id).where(
+            thread_nodes.c.thread_id.in_(ordered[start : start + IN_CHUNK]), thread_nodes.c.archived
+        )
+        found.extend(conn.execute(query).scalars())
+    return found
+
+
+def _authors(conn: Connection, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), IN_CHUNK):
+        query = select(messages.c.from_addr).where(messages.c.message_id.in_(ids[start : start + IN_CHUNK]))
+        found.update(addr.lower() for addr in conn.execute(query).scalars())
+    return found
+
+
+def _load(conn: Connection, list_name: str, scope: list[str] | None) -> dict[str, _Mail]:
+    """The list's messages (or those of scope), read down to what patches need."""
+    base = (
         select(
             messages.c.id, messages.c.message_id, messages.c.from_addr, messages.c.subject,
             messages.c.date, messages.c.anatomy,
@@ -123,16 +185,21 @@ def _load(conn: Connection, list_name: str) -> dict[str, _Mail]:
         .select_from(in_list(list_name))
         .where(lists.c.name == list_name, messages.c.canonical)
     )
+    queries = (
+        [base] if scope is None
+        else [base.where(messages.c.message_id.in_(scope[i : i + IN_CHUNK])) for i in range(0, len(scope), IN_CHUNK)]
+    )
     mails = {}
-    for row in conn.execute(query):
-        blocks = decode_anatomy(row.anatomy)["blocks"]
-        text = written_text(blocks)
-        mails[row.message_id] = _Mail(
-            pk=row.id, message_id=row.message_id, author=row.from_addr.lower(),
-            date=as_utc(row.date), tag=(tag := patch_tag(row.subject)),
-            title=tag.title if tag else patch_title(row.subject),
-            carries_diff=has_patch(blocks), trailers=trailers_in(text), applied=applied_in(text),
-        )
+    for query in queries:
+        for row in conn.execute(query):
+            blocks = decode_anatomy(row.anatomy)["blocks"]
+            text = written_text(blocks)
+            mails[row.message_id] = _Mail(
+                pk=row.id, message_id=row.message_id, author=row.from_addr.lower(),
+                date=as_utc(row.date), tag=(tag := patch_tag(row.subject)),
+                title=tag.title if tag else patch_title(row.subject),
+                carries_diff=has_patch(blocks), trailers=trailers_in(text), applied=applied_in(text),
+            )
     return mails
 
 
@@ -306,13 +373,19 @@ def _trailers(
     return rows
 
 
-def _store(conn: Connection, list_pk: int, rows: list[dict], given: list[dict]) -> None:
-    """Replace the list's rows; a patch cross-posted to another list keeps that list's row."""
-    old = list(conn.execute(select(patches.c.message_pk).where(patches.c.list_id == list_pk)).scalars())
+def _store(
+    conn: Connection, list_pk: int, rows: list[dict], given: list[dict], scope: list[int] | None
+) -> None:
+    """Replace the list's rows (or those of the messages in scope); a patch
+    cross-posted to another list keeps that list's row."""
+    query = select(patches.c.message_pk).where(patches.c.list_id == list_pk)
+    old = list(conn.execute(query).scalars()) if scope is None else scope
     for start in range(0, len(old), IN_CHUNK):
-        chunk = old[start : start + IN_CHUNK]
-        conn.execute(delete(patch_trailers).where(patch_trailers.c.message_pk.in_(chunk)))
-        conn.execute(delete(patches).where(patches.c.message_pk.in_(chunk)))
+        ours = select(patches.c.message_pk).where(
+            patches.c.message_pk.in_(old[start : start + IN_CHUNK]), patches.c.list_id == list_pk
+        )
+        conn.execute(delete(patch_trailers).where(patch_trailers.c.message_pk.in_(ours)))
+        conn.execute(delete(patches).where(patches.c.message_pk.in_(ours)))
     pks = [r["message_pk"] for r in rows]
     taken: set[int] = set()
     for start in range(0, len(pks), IN_CHUNK):
