@@ -7,12 +7,12 @@ errors) are imported when a command runs, so either module imports first.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from listkeeper.errors import EXIT_NOT_FOUND
-from listkeeper.patches.reader import STATES, list_patches
+from listkeeper.patches.reader import STATES, PatchInfo, list_patches
 from listkeeper.patches.repos import RepoError, set_commit_url
 
 patches_app = typer.Typer(help="Patches, series and where they were applied.", no_args_is_help=True)
@@ -57,7 +57,7 @@ def list_command(
         typer.echo(f"{p.date:%Y-%m-%d} v{p.version} {p.position}/{p.total} {p.state:10} {p.title} <{p.message_id}>")
 
 
-def patch_json(p) -> dict:  # type: ignore[no-untyped-def]
+def patch_json(p: PatchInfo) -> dict[str, Any]:
     """One patch as the CLI and the API print it."""
     return {
         "message_id": p.message_id, "subject": p.subject, "title": p.title,

@@ -1,10 +1,11 @@
 """Derive the patches and trailers tables of a list from its stored messages.
 
 A posting is what one `git send-email` run sends: a cover letter and its
-patches in one thread, by one author, at one version. Postings with the same
-author and title are versions of one series (v1 → v2 → v3, across threads);
-an untagged patch attached to a reply is a posting of its own, so a revised
-attachment later in the same thread is the next version (seed 14 → 19).
+patches in one thread, by one author, at one version. Postings of one author
+sharing a title (cover letter or first patch) are versions of one series
+(v1 → v2 → v3, across threads). An untagged patch attached to a reply is a
+posting of its own: in a series that was never tagged, the next version
+(seed 14 → 19); in a tagged one, a fix-up inside the version it answers.
 Replies give trailers and "applied" to the nearest patch above them; said of
 a cover letter, they hold for the whole posting (as b4 reads them).
 
@@ -21,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Connection, delete, insert, select
 
@@ -36,7 +38,7 @@ from listkeeper.store.schema import lists, messages, patch_trailers, patches, th
 MAX_ANCESTORS = 64  # replies look this far up the thread for their patch
 
 
-class State:
+class State(StrEnum):
     OPEN = "open"
     APPLIED = "applied"
     SUPERSEDED = "superseded"
@@ -58,7 +60,6 @@ class _Mail:
 @dataclass(slots=True)
 class _Posting:
     author: str
-    thread: int | None
     version: int | None  # as the subject says
     mails: list[_Mail] = field(default_factory=list)
 
@@ -123,8 +124,8 @@ def _compute_list(conn: Connection, list_pk: int, list_name: str, span: Span | N
         _store(conn, list_pk, rows, given, None)
         return len(rows)
     # Only these authors' series were loaded whole; other rows stay as they are.
-    mine = [m.pk for m in mails.values() if m.author in authors]
-    _store(conn, list_pk, [r for r in rows if r["author"] in authors], given, mine)
+    mine = [r for r in rows if r["author"] in authors]
+    _store(conn, list_pk, mine, given, [m.pk for m in mails.values() if m.author in authors])
     return len(mine)
 
 
@@ -220,10 +221,10 @@ def _postings(candidates: Iterable[_Mail], links: dict[str, tuple[str | None, in
     for mail in sorted(candidates, key=lambda m: (m.date, m.message_id)):
         thread = links.get(mail.message_id, (None, None))[1]
         if mail.tag is None or mail.tag.total == 1 and mail.tag.index == 1:
-            alone.append(_Posting(mail.author, thread, mail.tag.version if mail.tag else None, [mail]))
+            alone.append(_Posting(mail.author, mail.tag.version if mail.tag else None, [mail]))
             continue
         key = (thread, mail.author, mail.tag.version, mail.tag.total)
-        grouped.setdefault(key, _Posting(mail.author, thread, mail.tag.version)).mails.append(mail)
+        grouped.setdefault(key, _Posting(mail.author, mail.tag.version)).mails.append(mail)
     return alone + list(grouped.values())
 
 
@@ -341,14 +342,14 @@ def _state(
 ) -> tuple[str, str | None, str | None]:
     if mail.message_id in applied:
         reply, ref = applied[mail.message_id]
-        return State.APPLIED, reply.message_id, ref
+        return State.APPLIED.value, reply.message_id, ref
     patches_in = [m for m in posting.mails if m.carries_diff]
     if mail.tag is not None and mail.tag.index == 0 and patches_in and all(
         m.message_id in applied for m in patches_in
     ):
         reply, ref = applied[patches_in[-1].message_id]
-        return State.APPLIED, reply.message_id, ref
-    return (State.OPEN if latest else State.SUPERSEDED), None, None
+        return State.APPLIED.value, reply.message_id, ref
+    return (State.OPEN if latest else State.SUPERSEDED).value, None, None
 
 
 def _trailers(

@@ -11,10 +11,11 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select
 
+from listkeeper.patches.compute import State
 from listkeeper.store.reader import as_utc, normalize_requested_id
 from listkeeper.store.schema import list_repos, lists, messages, patch_trailers, patches
 
-STATES = ("open", "applied", "superseded")
+STATES = tuple(state.value for state in State)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,9 @@ class Version:
     def state(self) -> str:
         """The posting's state: what its patches say (a cover letter follows them)."""
         states = {p.state for p in self.patches if p.position != 0} or {p.state for p in self.patches}
-        if states == {"applied"}:
-            return "applied"
-        return "superseded" if "superseded" in states else "open"
+        if states == {State.APPLIED.value}:
+            return State.APPLIED.value
+        return (State.SUPERSEDED if State.SUPERSEDED.value in states else State.OPEN).value
 
     @property
     def applied_by(self) -> PatchInfo | None:
