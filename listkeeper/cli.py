@@ -320,3 +320,8 @@ cli_access.register(app, _engine, _fail)
 def run() -> None:
     """Entry point of the `listkeeper` command."""
     app()
+
+
+from listkeeper.patches.cli import patches_app  # noqa: E402 — registered last, after the helpers it uses
+
+app.add_typer(patches_app, name="patches")

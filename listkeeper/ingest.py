@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from listkeeper.mail.parse import MailParseError, parse_message
+from listkeeper.patches.compute import compute_patches
 from listkeeper.sources import publicinbox
 from listkeeper.sources.detect import SourceKind, default_list_name, kind_of, open_source
 from listkeeper.sources.raw import RawMail
@@ -203,11 +204,14 @@ def _write_batch(
 
 
 def repair_threads(engine: Engine, spans: dict[str, Span]) -> int:
-    """Find parents for header-less messages near these new ones (see repair.py)."""
+    """Find parents for header-less messages near these new ones (see repair.py),
+    then the patches, versions and states the new messages change."""
     if not spans:
         return 0
     with engine.begin() as conn:
-        return repair_lists(conn, dict(spans))
+        changed = repair_lists(conn, dict(spans))
+        compute_patches(conn, spans)
+        return changed
 
 
 def _parse(mail: RawMail, received_at: datetime) -> PreparedMessage | str:

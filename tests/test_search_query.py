@@ -59,6 +59,24 @@ def test_filters_and_dates() -> None:
     assert parse_query("d:..2006-11-13") == DateRange(None, datetime(2006, 11, 14, tzinfo=timezone.utc))
 
 
+def test_diff_and_log_prefixes_search_their_own_fields() -> None:
+    node = parse_query("sym:xen_pt_switch dfhh:pgd_alloc dfa:pmd_bad dfb:kernel_page_user")
+    assert node == And(
+        (
+            Term(("sym",), "xen_pt_switch"),
+            Term(("dfhh",), "pgd_alloc"),
+            Term(("dfa",), "pmd_bad"),
+            Term(("dfb",), "kernel_page_user"),
+        )
+    )
+
+
+def test_patch_and_state_are_filters() -> None:
+    assert parse_query("patch:yes state:Applied") == And(
+        (Filter("patch", "yes"), Filter("state", "applied"))
+    )
+
+
 def test_unknown_prefix_is_a_word() -> None:
     assert parse_query("Fixes:abc123") == Term(BARE, "Fixes:abc123")
 
@@ -75,6 +93,8 @@ def test_unknown_prefix_is_a_word() -> None:
         ("d:2006-11-30..2006-11-01", "d: range ends before it starts at position 3"),
         ('"..."', "'\"...\"' has no word to search for at position 1"),
         ("(" * 40 + "a" + ")" * 40, "parentheses nested too deeply at position 33"),
+        ("state:merged", "state: is one of open, applied, superseded at position 7"),
+        ("patch:maybe", "patch: is one of yes, no at position 7"),
     ],
 )
 def test_errors_name_the_position(query: str, message: str) -> None:

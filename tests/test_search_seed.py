@@ -38,6 +38,14 @@ def _ids(found: dict) -> set[str]:
         ("m:<4559F4D9.76E4.0078.0@novell.com>", {"4559F4D9.76E4.0078.0@novell.com"}),
         ("d:2006-11-15.. l:xen-devel", {"455AE5C6.9060807@suse.de", "C184948C.4F33%keir@xensource.com"}),
         ("nq:kernel_page_user f:gerd", PATCH_MESSAGES | {"4559E63D.6090502@suse.de"}),
+        ("sym:xen_pt_switch", {"4558911E.2030904@suse.de"}),
+        ("sym:pda_init sym:x86_64_start_kernel", {"4558911E.2030904@suse.de"}),
+        ("patch:yes", PATCH_MESSAGES),
+        ("dfb:kernel_page_user", PATCH_MESSAGES),
+        ("dfa:pmd_bad", {"4559E9B1.8000404@suse.de"}),
+        ("state:applied", {"4559E9B1.8000404@suse.de"}),
+        ("state:superseded patch:yes", {"4559DD44.5000003@suse.de"}),
+        ("f:gerd patch:no d:..2006-11-13", {"4558911E.2030904@suse.de", "455897A4.8060306@suse.de", "4558A08C.6000102@suse.de", "4558A57B.4030301@suse.de"}),
     ],
 )
 def test_queries_find_exactly(seeded_db: str, query: str, expected: set[str]) -> None:

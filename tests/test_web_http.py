@@ -143,6 +143,8 @@ def test_openapi_documents_the_api(client: httpx.Client) -> None:
         "/api/threads/{message_id}",
         "/api/messages/{message_id}",
         "/api/search",
+        "/api/patches/{message_id}",
+        "/api/lists/{list_name}/patches",
     }
     search = paths["/api/search"]["get"]["responses"]
     assert search["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/SearchOut")

@@ -31,11 +31,11 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 
 from listkeeper.search.document import SearchDocument, words
 from listkeeper.search.query import INDEXED_FIELDS, And, DateRange, Filter, Node, Not, Or, Term
-from listkeeper.store.schema import list_messages, lists, messages
+from listkeeper.store.schema import list_messages, lists, messages, patches
 
 TEXT_CONFIG = "simple"  # no stemming: identifiers and names must match as written
 # bm25 weights per column, in INDEXED_FIELDS order: subject counts most.
-FTS5_WEIGHTS = (4.0, 2.0, 1.0, 1.0, 1.5, 0.5, 2.0)
+FTS5_WEIGHTS = (4.0, 2.0, 1.0, 1.0, 1.5, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0)
 
 
 class SearchBackend(Protocol):
@@ -58,6 +58,11 @@ def _filter_condition(
         return and_(*parts)
     if node.field == "message_id":
         return messages.c.message_id == node.value
+    if node.field == "patch":  # a message carrying a diff; cover letters carry none
+        with_diff = select(patches.c.message_pk).where(patches.c.position != 0)
+        return messages.c.id.in_(with_diff) if node.value == "yes" else messages.c.id.not_in(with_diff)
+    if node.field == "state":
+        return messages.c.id.in_(select(patches.c.message_pk).where(patches.c.state == node.value))
     in_list = (
         select(list_messages.c.message_pk)
         .join(lists, lists.c.id == list_messages.c.list_id)

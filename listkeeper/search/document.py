@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from listkeeper.mail.patch import message_diff_text
 from listkeeper.mail.regions import BlockDict, own_text, quoted_text
+from listkeeper.mail.symbols import block_symbols
 
 # A field longer than this is cut (a 50 MB log is not searched past 1 MB);
 # PostgreSQL also refuses a tsvector over 1 MB.
@@ -30,6 +32,10 @@ class SearchDocument:
     own: str
     quoted: str
     dfn: str  # file names touched by patches in the message
+    sym: str  # function symbols named by the message's logs and traces
+    dfhh: str  # hunk-header function text ("@@ … @@ func")
+    dfa: str  # lines the patches remove
+    dfb: str  # lines the patches add
 
     def values(self) -> tuple[str, ...]:
         return tuple(getattr(self, name)[:MAX_FIELD_CHARS] for name in FIELD_NAMES)
@@ -60,6 +66,7 @@ def search_document(
 ) -> SearchDocument:
     """The document for one message, from its columns and stored anatomy."""
     blocks = anatomy["blocks"]
+    diff = message_diff_text(blocks)
     return SearchDocument(
         subject=subject,
         sender=f"{from_name} {from_addr}",
@@ -68,6 +75,10 @@ def search_document(
         own=own_text(blocks),
         quoted=quoted_text(blocks),
         dfn="\n".join(patch_files(blocks)),
+        sym="\n".join(block_symbols(blocks)),
+        dfhh="\n".join(diff.functions),
+        dfa="\n".join(diff.removed),
+        dfb="\n".join(diff.added),
     )
 
 

@@ -3,6 +3,8 @@
     s:subject f:from t:to c:cc b:body q:quoted nq:not-quoted m:message-id
     l:list dfn:patch-file d:2006-11-01..2006-11-30  "phrases"  AND OR NOT
     -term  (parentheses)
+    sym:log-symbol dfhh:hunk-function dfa:removed-line dfb:added-line
+    patch:yes|no state:open|applied|superseded
 
 Bare words search the subject and the author's own (unquoted) text. Errors
 name the position in the query; nothing here touches a database.
@@ -27,9 +29,17 @@ TEXT_FIELDS = {
     "q": ("quoted",),
     "nq": ("own",),
     "dfn": ("dfn",),
+    "sym": ("sym",),
+    "dfhh": ("dfhh",),
+    "dfa": ("dfa",),
+    "dfb": ("dfb",),
 }
-INDEXED_FIELDS = ("subject", "sender", "tos", "ccs", "own", "quoted", "dfn")
-FILTER_FIELDS = {"m": "message_id", "l": "list", "d": "date"}
+INDEXED_FIELDS = (
+    "subject", "sender", "tos", "ccs", "own", "quoted", "dfn", "sym", "dfhh", "dfa", "dfb",
+)
+FILTER_FIELDS = {"m": "message_id", "l": "list", "d": "date", "patch": "patch", "state": "state"}
+# Filters whose value is one of a few words; anything else is a query error.
+FILTER_VALUES = {"patch": ("yes", "no"), "state": ("open", "applied", "superseded")}
 DEFAULT_FIELDS = ("subject", "own")
 OPERATORS = {"AND", "OR", "NOT"}
 
@@ -64,7 +74,7 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Filter:
-    field: str  # "message_id" or "list"
+    field: str  # "message_id", "list", "patch" or "state"
     value: str
 
 
@@ -222,7 +232,10 @@ class _Parser:
             text = _unquote(value.text)
             if name == "m":
                 text = text.strip("<>")
-            return Filter(FILTER_FIELDS[name], text)
+            allowed = FILTER_VALUES.get(name)
+            if allowed is not None and text.lower() not in allowed:
+                raise QueryError(f"{name}: is one of {', '.join(allowed)}", value.position)
+            return Filter(FILTER_FIELDS[name], text.lower() if allowed else text)
         # Not a prefix we know ("http:", "Fixes:"): the whole thing is a word.
         return _term(DEFAULT_FIELDS, _Token("word", prefix.text + value.text, prefix.position))
 

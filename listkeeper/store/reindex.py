@@ -7,10 +7,12 @@ that fell back to those come out the same), then threads are rebuilt.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from listkeeper.mail.parse import parse_message
+from listkeeper.patches.compute import compute_patches
 from listkeeper.search.backend import backend_for
+from listkeeper.search.rebuild import clear_search_index
 from listkeeper.store.codec import decompress
 from listkeeper.store.prepare import prepare
 from listkeeper.store.reader import as_utc
@@ -26,7 +28,7 @@ DERIVED_COLUMNS = (
 
 def reindex(conn: Connection) -> int:
     """Re-derive every message; returns how many were re-derived."""
-    _clear_search_index(conn)
+    clear_search_index(conn)
     search = backend_for(conn)
     ids = list(conn.execute(select(messages.c.id).order_by(messages.c.id)).scalars())
     for start in range(0, len(ids), REINDEX_BATCH):
@@ -45,11 +47,6 @@ def reindex(conn: Connection) -> int:
         if documents:
             search.index(conn, documents)
     rethread(conn)
+    compute_patches(conn, None)
     return len(ids)
 
-
-def _clear_search_index(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
-    else:
-        conn.execute(text("DELETE FROM search_docs"))

@@ -27,6 +27,9 @@ FOUND_BY_LENGTH = 16
 USER_NAME_LENGTH = 200
 AUDIT_ACTION_LENGTH = 32
 SITE_SECRET_NAME_LENGTH = 32
+PATCH_STATE_LENGTH = 16
+TRAILER_NAME_LENGTH = 32
+SERIES_KEY_LENGTH = 64
 
 metadata = MetaData()
 
@@ -183,4 +186,45 @@ site_secrets = Table(
     # so every forked worker and every restart signs and checks alike.
     Column("name", String(SITE_SECRET_NAME_LENGTH), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+patches = Table(
+    "patches",
+    metadata,
+    # One row per message that posts a patch or a cover letter; derived from
+    # the messages (listkeeper/patches/), rebuilt after every import.
+    Column("message_pk", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("list_id", Integer, ForeignKey("lists.id"), nullable=False),
+    # The same for every version of one series: sha256 of list, author, title.
+    Column("series_key", String(SERIES_KEY_LENGTH), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", Integer, nullable=False),  # 0 for a cover letter
+    Column("total", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("state", String(PATCH_STATE_LENGTH), nullable=False),  # open, applied, superseded
+    Column("state_by", Text),  # Message-ID of the reply that says it was applied
+    Column("state_ref", Text),  # the changeset or commit id that reply names
+    Index("ix_patches_series_key", "series_key"),
+    Index("ix_patches_list_state", "list_id", "state"),
+)
+
+patch_trailers = Table(
+    "patch_trailers",
+    metadata,
+    # "Acked-by: X" and the like, given in a reply, for the patch replied to.
+    Column("id", Integer, primary_key=True),
+    Column("message_pk", Integer, ForeignKey("messages.id"), nullable=False),
+    Column("name", String(TRAILER_NAME_LENGTH), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("given_in", Text, nullable=False),  # Message-ID of the reply
+    Index("ix_patch_trailers_message_pk", "message_pk"),
+)
+
+list_repos = Table(
+    "list_repos",
+    metadata,
+    # Where a list's changesets and commits can be seen: "https://…/{id}".
+    Column("list_id", Integer, ForeignKey("lists.id"), primary_key=True),
+    Column("commit_url", Text, nullable=False),
 )

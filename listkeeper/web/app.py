@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from listkeeper.web import api, downloads, errors, feeds, login, pages, viewer
+from listkeeper.web import api, downloads, errors, feeds, login, pages, patch_pages, viewer
 from listkeeper.web.page_cache import PageCache
 from listkeeper.web.render import STATIC
 from listkeeper.web.security import SecurityHeaders
@@ -33,7 +33,9 @@ def create_app(engine: Engine) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     app.include_router(api.router)
-    for router in (login.router, downloads.router, feeds.router, pages.router):
+    app.include_router(patch_pages.api_router)
+    routers = (login.router, downloads.router, feeds.router, patch_pages.router, pages.router)
+    for router in routers:
         app.include_router(router, include_in_schema=False)
     viewer.install(app, engine)
     app.add_middleware(SecurityHeaders)

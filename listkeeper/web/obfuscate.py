@@ -15,7 +15,7 @@ from typing import Any
 ADDRESS = re.compile(r"(?<![\w.+'%-])([\w.+'%-]+)@([\w-]+)((?:\.[\w-]+)*\.([A-Za-z][\w-]*))")
 ELLIPSIS = "…"
 # JSON keys whose values are Message-IDs: identifiers, never obfuscated.
-IDENTIFIER_KEYS = frozenset({"message_id", "parent", "root", "thread_root"})
+IDENTIFIER_KEYS = frozenset({"message_id", "parent", "root", "thread_root", "applied_in", "given_in", "mbox"})
 
 
 class Verbatim(str):

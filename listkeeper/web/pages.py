@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Connection
 
+from listkeeper.patches.reader import patch_of
 from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.store import reader
@@ -69,11 +70,13 @@ def message(request: Request, message_id: str, conn: Conn, viewer: Viewing) -> R
         normalized = reader.normalize_requested_id(message_id)
         raise PageNotFound(f"No message <{normalized}> is archived here.", message_id)
     s = view.summary
+    patch = patch_of(conn, s.message_id)
     shape = [view.sha256, s.parent, s.parent_found_by, view.thread_root, *s.lists]
+    shape += [patch.version, patch.state] if patch else []
     return respond(
         request,
         Validators(etag_of(shape), view.received_at),
-        lambda: templates.TemplateResponse(request, "message.html", {"view": view}),
+        lambda: templates.TemplateResponse(request, "message.html", {"view": view, "patch": patch}),
     )
 
 

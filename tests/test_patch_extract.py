@@ -1,0 +1,99 @@
+"""Reading patches, logs and replies: symbols, diff lines, tags, trailers, "applied"."""
+
+from __future__ import annotations
+
+import pytest
+
+from listkeeper.mail.patch import diff_text
+from listkeeper.mail.symbols import log_symbols
+from listkeeper.patches.replies import Applied, AppliedItem, Trailer, applied_in, trailers_in
+from listkeeper.patches.tags import PatchTag, patch_tag
+
+GIT_DIFF = """diff --git a/x.c b/x.c
+index 1111111..2222222 100644
+--- a/x.c
++++ b/x.c
+@@ -1,3 +1,3 @@ static int probe(struct device *dev)
+ a
+-old_call();
++new_call();
+ d
+"""
+
+
+def test_log_symbols_from_every_kind_of_trace() -> None:
+    log = """[<ffffffff80123456>] xen_pt_switch+0x3f/0x90
+RIP: 0010:do_thing+0x12/0x40
+  File "/usr/lib/x.py", line 12, in main_loop
+    at com.foo.Bar.baz (Bar.java:12)
+#3  0x00007f in g_main_loop_run (loop=0x1)
+ffffffff80110424 - func ffffffff80110357 + cd pda_init -
+(XEN)    [<ffff82d08023a1b2>] do_page_fault+0x1b2/0x4f0
+"""
+    assert log_symbols(log) == [
+        "xen_pt_switch", "do_thing", "do_page_fault", "main_loop", "com.foo.Bar.baz",
+        "g_main_loop_run", "pda_init",
+    ]
+
+
+def test_well_formed_and_mangled_diffs_give_the_same_lines() -> None:
+    strict = diff_text(GIT_DIFF)
+    assert (strict.functions, strict.removed, strict.added) == (
+        ["static int probe(struct device *dev)"], ["old_call();"], ["new_call();"]
+    )
+    mangled = diff_text(GIT_DIFF.replace("@@ -1,3 +1,3 @@", "@@ -1,9 +1,9 @@"))  # counts wrong
+    assert (mangled.functions, mangled.removed, mangled.added) == (
+        strict.functions, strict.removed, strict.added
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject", "tag"),
+    [
+        ("[PATCH v2 3/7] kbuild: foo", PatchTag(2, 3, 7, "kbuild: foo")),
+        ("[RFC PATCH] x", PatchTag(None, 1, 1, "x")),
+        ("[PATCH net-next] y z", PatchTag(None, 1, 1, "y z")),
+        ("[PATCH v3 0/19] Series", PatchTag(3, 0, 19, "Series")),
+        ("[Xen-devel] [PATCH] a", PatchTag(None, 1, 1, "a")),
+        ("Re: [PATCH] z", None),
+        ("[Xen-devel] no patch here", None),
+    ],
+)
+def test_patch_tags(subject: str, tag: PatchTag | None) -> None:
+    assert patch_tag(subject) == tag
+
+
+def test_trailers_once_each_in_canonical_spelling() -> None:
+    text = "Looks good.\n\nReviewed-by: A B <a@b.org>\nacked-by: C <c@d>\nReviewed-by: A B <a@b.org>\nFixes: 123456789abc (\"x\")\n"
+    assert trailers_in(text) == [
+        Trailer("Reviewed-by", "A B <a@b.org>"), Trailer("Acked-by", "C <c@d>"),
+        Trailer("Fixes", '123456789abc ("x")'),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "applied"),
+    [
+        ("I've applied a version.\nChangeset 12404:bb76a76985fe. It would", Applied("12404:bb76a76985fe")),
+        ("Applied to kbuild (next), thanks!\n\n[1/1] kbuild: x\n  https://git.kernel.org/c/0123456789abcdef\n", Applied("0123456789abcdef", (AppliedItem(1, "kbuild: x", "0123456789abcdef"),))),
+        ("Thanks, applied.\n", Applied(None)),
+        ("This series was applied to riscv/linux.git (fixes)\n", Applied(None)),
+        ("Can this be applied?\n", None),
+        ("It will be applied later.\n", None),
+        ("I applied it locally and it fails to build.\n", None),
+    ],
+)
+def test_applied_is_said_not_asked(text: str, applied: Applied | None) -> None:
+    assert applied_in(text) == applied
+
+
+def test_a_b4_thank_you_names_each_patch_and_its_commit() -> None:
+    text = (
+        "Applied to\n\n  https://git.kernel.org/pub/scm/linux/kernel/git/kbuild/linux.git kbuild-next\n\n"
+        "Thanks!\n\n[1/2] kbuild: move the rule\n      https://git.kernel.org/kbuild/c/9c72d26e9fe3b\n"
+        "[2/2] kbuild: add support\n      (no commit info)\n"
+    )
+    assert applied_in(text) == Applied(
+        "9c72d26e9fe3b",
+        (AppliedItem(1, "kbuild: move the rule", "9c72d26e9fe3b"), AppliedItem(2, "kbuild: add support", None)),
+    )
