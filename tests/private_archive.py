@@ -2,7 +2,7 @@
 
 publist:  a public thread, and a message cross-posted to both lists.
 hushlist: private; the cross-post, a private thread (one message with an
-          attachment) and a private reply to the cross-post.
+          attachment, answered by a patch) and a private reply to the cross-post.
 Users: alice (granted hushlist), bob (no grant), each with a bearer token.
 """
 
@@ -83,8 +83,12 @@ PRIVATE_REPLY_MAIL = _mail(
     PRIVATE_REPLY,
     f"Sybil Secret <{PRIVATE_AUTHOR}>",
     "Sun, 11 Feb 2024 09:00:00 +0000",
-    "Re: Quarkmelon acquisition",
-    "Agreed on the zanzibarite terms.",
+    "[PATCH] quarkmelon: zanzibarite terms",
+    # A patch, so the patch pages, /p/ mbox and /api/patches are walked with a private one.
+    "Agreed on the zanzibarite terms.\n\n"
+    "Signed-off-by: Sybil Secret <sybil@hush.example>\n---\n"
+    "diff --git a/terms.txt b/terms.txt\n--- a/terms.txt\n+++ b/terms.txt\n"
+    "@@ -1 +1 @@ quarkmelon_terms\n-old zanzibarite terms\n+new zanzibarite terms\n",
     f"In-Reply-To: <{PRIVATE_ROOT}>\nReferences: <{PRIVATE_ROOT}>\n",
 )
 PRIVATE_CROSS_REPLY_MAIL = _mail(

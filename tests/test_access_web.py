@@ -262,8 +262,12 @@ def test_granted_user_reads_the_private_list(alice: dict[str, httpx.Client]) -> 
     )
     mbox = gzip.decompress(client.get(f"/t/{mid_path(PRIVATE_ROOT)}.mbox.gz").content)
     assert b"zanzibarite" in mbox and b"quarkmelon deal" in mbox
-    assert "Quarkmelon" in client.get("/", params={"q": SEARCHED}).text
+    assert "zanzibarite terms" in client.get("/", params={"q": SEARCHED}).text
+    assert "zanzibarite terms" in client.get(f"/{PRIVATE_LIST}/patches/").text
+    assert "zanzibarite terms" in client.get(f"/{PRIVATE_LIST}/s/{mid_path(PRIVATE_REPLY)}/").text
+    assert "+new zanzibarite terms" in client.get(f"/p/{mid_path(PRIVATE_REPLY)}.mbox").text
     api = alice["token"]
+    assert api.get(f"/api/patches/{mid_path(PRIVATE_REPLY)}").json()["list"] == PRIVATE_LIST
     assert api.get(f"/api/messages/{mid_path(PRIVATE_REPLY)}").json()["lists"] == [PRIVATE_LIST]
     assert api.get("/api/search", params={"q": SEARCHED}).json()["total"] == 1
     names = [item["name"] for item in api.get("/api/lists").json()["lists"]]

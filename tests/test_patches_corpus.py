@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import BACKENDS, CORPUS, ROOT, run_cli, throwaway_pg
+from listkeeper.store.access import OPERATOR
 from listkeeper.patches.compute import compute_patches
 from listkeeper.patches.reader import patch_of, series_versions
 from listkeeper.patches.stats import patch_counts
@@ -39,11 +40,11 @@ def test_detector_agrees_with_the_hand_checked_sample(kbuild_db: str) -> None:
     found, expected = [], []
     with engine.connect() as conn:
         for item in SAMPLE["patches"]:
-            info = patch_of(conn, item["message_id"])
+            info = patch_of(conn, OPERATOR, item["message_id"])
             assert info is not None, item["message_id"]
             trailers = next(
                 len(p.trailers)
-                for v in series_versions(conn, info.series_key)
+                for v in series_versions(conn, OPERATOR, info.series_key)
                 for p in v.patches
                 if p.message_id == info.message_id
             )

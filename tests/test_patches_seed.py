@@ -9,6 +9,7 @@ from alembic import command
 from sqlalchemy import text
 
 from conftest import SEED_MBOX, run_cli
+from listkeeper.store.access import OPERATOR
 from listkeeper.patches.reader import patch_of, series_versions
 from listkeeper.search.run import search
 from listkeeper.store.db import alembic_config, open_engine
@@ -22,19 +23,19 @@ APPLIER = "C183A7B3.4E8F%keir@xensource.com"
 def test_attached_revisions_are_versions_and_the_reply_applies_v2(seeded_db: str) -> None:
     engine = open_engine(seeded_db)
     with engine.connect() as conn:
-        first, second = patch_of(conn, V1), patch_of(conn, f"<{V2}>")
+        first, second = patch_of(conn, OPERATOR, V1), patch_of(conn, OPERATOR, f"<{V2}>")
         assert first is not None and second is not None
         assert first.series_key == second.series_key
         assert (first.version, first.state) == (1, "superseded")
         assert (second.version, second.state) == (2, "applied")
         assert (second.state_by, second.state_ref) == (APPLIER, "12404:bb76a76985fe")
         assert first.title == "CONFIG_XEN_COMPAT_030002 broken?"
-        versions = series_versions(conn, first.series_key)
+        versions = series_versions(conn, OPERATOR, first.series_key)
         assert [(v.number, [p.message_id for p in v.patches], v.state) for v in versions] == [
             (1, [V1], "superseded"),
             (2, [V2], "applied"),
         ]
-        assert patch_of(conn, APPLIER) is None  # a reply that only talks is no patch
+        assert patch_of(conn, OPERATOR, APPLIER) is None  # a reply that only talks is no patch
     engine.dispose()
 
 
@@ -48,8 +49,8 @@ def test_upgrading_an_archive_from_0003_fills_the_new_fields(db_url: str) -> Non
     engine.dispose()
     engine = open_engine(db_url)  # migrates to head again: 0004 refills from stored anatomy
     with engine.connect() as conn:
-        assert [h.message_id for h in search(conn, "sym:xen_pt_switch").hits] == ["4558911E.2030904@suse.de"]
-        assert {h.message_id for h in search(conn, "dfa:pmd_bad OR state:superseded").hits} == {V1, V2}
+        assert [h.message_id for h in search(conn, OPERATOR, "sym:xen_pt_switch").hits] == ["4558911E.2030904@suse.de"]
+        assert {h.message_id for h in search(conn, OPERATOR, "dfa:pmd_bad OR state:superseded").hits} == {V1, V2}
         assert conn.execute(text("SELECT count(*) FROM patches")).scalar() == 2
     engine.dispose()
 
@@ -100,11 +101,11 @@ def test_a_later_import_updates_versions_and_state(db_url: str, tmp_path) -> Non
     assert run_cli("import", "--list", "xen-devel", str(tmp_path / "a.mbox"), db=db_url).returncode == 0
     engine = open_engine(db_url)
     with engine.connect() as conn:
-        assert patch_of(conn, V1).state == "open" and patch_of(conn, V2) is None
+        assert patch_of(conn, OPERATOR, V1).state == "open" and patch_of(conn, OPERATOR, V2) is None
     assert run_cli("import", "--list", "xen-devel", str(tmp_path / "b.mbox"), db=db_url).returncode == 0
     with engine.connect() as conn:
-        assert (patch_of(conn, V1).version, patch_of(conn, V1).state) == (1, "superseded")
-        assert (patch_of(conn, V2).version, patch_of(conn, V2).state, patch_of(conn, V2).state_ref) == (
+        assert (patch_of(conn, OPERATOR, V1).version, patch_of(conn, OPERATOR, V1).state) == (1, "superseded")
+        assert (patch_of(conn, OPERATOR, V2).version, patch_of(conn, OPERATOR, V2).state, patch_of(conn, OPERATOR, V2).state_ref) == (
             2, "applied", "12404:bb76a76985fe",
         )
     engine.dispose()

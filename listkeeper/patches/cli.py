@@ -13,6 +13,7 @@ import typer
 
 from listkeeper.errors import EXIT_NOT_FOUND
 from listkeeper.patches.reader import STATES, PatchInfo, list_patches
+from listkeeper.store.access import OPERATOR
 from listkeeper.patches.repos import RepoError, set_commit_url
 
 patches_app = typer.Typer(help="Patches, series and where they were applied.", no_args_is_help=True)
@@ -49,7 +50,7 @@ def list_command(
     if state is not None and state not in STATES:
         _fail(f"--state is one of {', '.join(STATES)}, not {state!r}", EXIT_BAD_VALUE)
     with _engine().connect() as conn:
-        found = list_patches(conn, list_name, state, limit, 0)
+        found = list_patches(conn, OPERATOR, list_name, state, limit, 0)
     if as_json:
         typer.echo(json.dumps([patch_json(p) for p in found], ensure_ascii=False, indent=1))
         return

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select
 
 from listkeeper.patches.compute import State
+from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.reader import as_utc, normalize_requested_id
 from listkeeper.store.schema import list_repos, lists, messages, patch_trailers, patches
 
@@ -63,7 +64,8 @@ class Version:
         return next((p for p in self.patches if p.state_by), None)
 
 
-def _select():  # type: ignore[no-untyped-def]
+def _select(viewer: Viewer):  # type: ignore[no-untyped-def]
+    """Patches of lists the viewer may read, posted by messages they may see."""
     return select(
         patches, messages.c.message_id, messages.c.subject, messages.c.from_name,
         messages.c.from_addr, messages.c.date, lists.c.name.label("list_name"),
@@ -71,7 +73,7 @@ def _select():  # type: ignore[no-untyped-def]
         patches.join(messages, messages.c.id == patches.c.message_pk).join(
             lists, lists.c.id == patches.c.list_id
         )
-    )
+    ).where(readable(viewer), visible(viewer))
 
 
 def _info(row) -> PatchInfo:  # type: ignore[no-untyped-def]
@@ -84,17 +86,17 @@ def _info(row) -> PatchInfo:  # type: ignore[no-untyped-def]
     )
 
 
-def patch_of(conn: Connection, message_id: str) -> PatchInfo | None:
+def patch_of(conn: Connection, viewer: Viewer, message_id: str) -> PatchInfo | None:
     """The patch (or cover letter) a message posts, if it posts one."""
     row = conn.execute(
-        _select().where(messages.c.message_id == normalize_requested_id(message_id), messages.c.canonical)
+        _select(viewer).where(messages.c.message_id == normalize_requested_id(message_id), messages.c.canonical)
     ).first()
     return _info(row) if row else None
 
 
-def series_versions(conn: Connection, series_key: str) -> list[Version]:
+def series_versions(conn: Connection, viewer: Viewer, series_key: str) -> list[Version]:
     """Every version of a series, oldest first, with the trailers each patch got."""
-    found = [_info(r) for r in conn.execute(_select().where(patches.c.series_key == series_key))]
+    found = [_info(r) for r in conn.execute(_select(viewer).where(patches.c.series_key == series_key))]
     _attach_trailers(conn, found)
     by_number: dict[int, list[PatchInfo]] = defaultdict(list)
     for info in found:
@@ -119,10 +121,10 @@ def _attach_trailers(conn: Connection, found: list[PatchInfo]) -> None:
 
 
 def list_patches(
-    conn: Connection, list_name: str, state: str | None, limit: int, offset: int
+    conn: Connection, viewer: Viewer, list_name: str, state: str | None, limit: int, offset: int
 ) -> list[PatchInfo]:
     """A list's patches and cover letters, newest first, optionally in one state."""
-    query = _select().where(lists.c.name == list_name)
+    query = _select(viewer).where(lists.c.name == list_name)
     if state is not None:
         query = query.where(patches.c.state == state)
     query = query.order_by(messages.c.date.desc(), messages.c.id.desc()).limit(limit).offset(offset)
@@ -131,11 +133,15 @@ def list_patches(
     return found
 
 
-def state_counts(conn: Connection, list_name: str) -> dict[str, int]:
+def state_counts(conn: Connection, viewer: Viewer, list_name: str) -> dict[str, int]:
     query = (
         select(patches.c.state, func.count())
-        .select_from(patches.join(lists, lists.c.id == patches.c.list_id))
-        .where(lists.c.name == list_name)
+        .select_from(
+            patches.join(lists, lists.c.id == patches.c.list_id).join(
+                messages, messages.c.id == patches.c.message_pk
+            )
+        )
+        .where(lists.c.name == list_name, readable(viewer), visible(viewer))
         .group_by(patches.c.state)
     )
     counts = dict.fromkeys(STATES, 0)

@@ -70,7 +70,7 @@ def message(request: Request, message_id: str, conn: Conn, viewer: Viewing) -> R
         normalized = reader.normalize_requested_id(message_id)
         raise PageNotFound(f"No message <{normalized}> is archived here.", message_id)
     s = view.summary
-    patch = patch_of(conn, s.message_id)
+    patch = patch_of(conn, viewer, s.message_id)
     shape = [view.sha256, s.parent, s.parent_found_by, view.thread_root, *s.lists]
     shape += [patch.version, patch.state] if patch else []
     return respond(

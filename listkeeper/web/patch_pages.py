@@ -19,6 +19,7 @@ from listkeeper.patches.reader import STATES, PatchInfo, Version, commit_url_tem
 from listkeeper.patches.reader import patch_of, series_versions, state_counts
 from listkeeper.patches.repos import commit_link
 from listkeeper.store import reader
+from listkeeper.store.access import Viewer
 from listkeeper.web.api import ERRORS
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
@@ -26,6 +27,7 @@ from listkeeper.web.errors import PageNotFound
 from listkeeper.web.links import mid_path
 from listkeeper.web.obfuscate import Verbatim, obfuscate_json
 from listkeeper.web.render import templates
+from listkeeper.web.viewer import Viewing
 
 PATCHES_PER_PAGE = 50
 MBOX_MEDIA_TYPE = "application/mbox"
@@ -52,9 +54,11 @@ templates.env.globals.update(
 )
 
 
-def _validators(conn: Connection, list_name: str | None, *parts: object) -> Validators:
+def _validators(
+    conn: Connection, viewer: Viewer, list_name: str | None, *parts: object
+) -> Validators:
     """Patch states change only when mail arrives, or when the repo link is set."""
-    stamp = reader.list_stamp(conn, list_name)
+    stamp = reader.list_stamp(conn, viewer, list_name)
     template = commit_url_template(conn, list_name) if list_name else None
     return Validators(etag_of([list_name, *parts, template, stamp.count, stamp.last_pk]), stamp.last_stored)
 
@@ -67,40 +71,49 @@ def _state(state: str | None) -> str | None:
     return state
 
 
-def _series_of(conn: Connection, message_id: str) -> tuple[PatchInfo, list[Version]]:
-    info = patch_of(conn, message_id)
+def _series_of(
+    conn: Connection, viewer: Viewer, message_id: str
+) -> tuple[PatchInfo, list[Version]]:
+    info = patch_of(conn, viewer, message_id)
     if info is None:
         normalized = reader.normalize_requested_id(message_id)
         raise PageNotFound(f"<{normalized}> posts no patch archived here.", message_id)
-    return info, series_versions(conn, info.series_key)
+    return info, series_versions(conn, viewer, info.series_key)
 
 
 @router.get("/{list_name}/patches/")
 def patches_page(
-    request: Request, list_name: str, conn: Conn, state: str | None = None, page: int = 1
+    request: Request,
+    list_name: str,
+    conn: Conn,
+    viewer: Viewing,
+    state: str | None = None,
+    page: int = 1,
 ) -> Response:
-    if not reader.list_exists(conn, list_name):
+    if not reader.list_exists(conn, viewer, list_name):
         raise PageNotFound(f"There is no list named {list_name!r} here.")
     chosen, page = _state(state), max(page, 1)
 
     def render() -> Response:
-        found = list_patches(conn, list_name, chosen, PATCHES_PER_PAGE, (page - 1) * PATCHES_PER_PAGE)
+        offset = (page - 1) * PATCHES_PER_PAGE
+        found = list_patches(conn, viewer, list_name, chosen, PATCHES_PER_PAGE, offset)
         context = {
             "list_name": list_name, "patches": found, "state": chosen, "page": page,
-            "counts": state_counts(conn, list_name), "has_more": len(found) == PATCHES_PER_PAGE,
+            "counts": state_counts(conn, viewer, list_name),
+            "has_more": len(found) == PATCHES_PER_PAGE,
         }
         return templates.TemplateResponse(request, "patches.html", context)
 
-    return respond(request, _validators(conn, list_name, "patches", chosen, page), render)
+    return respond(request, _validators(conn, viewer, list_name, "patches", chosen, page), render)
 
 
 @router.get("/{list_name}/s/{message_id:path}/")
 def series_page(
-    request: Request, list_name: str, message_id: str, conn: Conn,
+    request: Request, list_name: str, message_id: str, conn: Conn, viewer: Viewing,
     a: int | None = None, b: int | None = None,
 ) -> Response:
     """A series; ``a`` and ``b`` pick the two versions compared (default: the last two)."""
-    info, versions = _series_of(conn, message_id)
+    info, versions = _series_of(conn, viewer, message_id)
     if info.list_name != list_name:
         raise PageNotFound(f"<{info.message_id}> is not a patch in {list_name}.", message_id)
     numbers = [v.number for v in versions]
@@ -115,47 +128,51 @@ def series_page(
             "list_name": list_name, "info": info, "versions": versions,
             "template": commit_url_template(conn, list_name),
             "older": older, "newer": newer,
-            "diff": _diff(conn, versions, older, newer) if older is not None else "",
+            "diff": _diff(conn, viewer, versions, older, newer) if older is not None else "",
         }
         return templates.TemplateResponse(request, "series.html", context)
 
-    return respond(request, _validators(conn, list_name, "series", info.series_key, older, newer), render)
+    validators = _validators(conn, viewer, list_name, "series", info.series_key, older, newer)
+    return respond(request, validators, render)
 
 
-def _diff(conn: Connection, versions: list[Version], older: int, newer: int) -> str:
+def _diff(
+    conn: Connection, viewer: Viewer, versions: list[Version], older: int, newer: int
+) -> str:
     by_number = {v.number: v for v in versions}
     texts = {}
     for number in (older, newer):
         patches = [p for p in by_number[number].patches if p.position != 0]
-        bodies = reader.anatomies(conn, [p.message_id for p in patches])
+        bodies = reader.anatomies(conn, viewer, [p.message_id for p in patches])
         texts[number] = "".join(patch_text(bodies[p.message_id]["blocks"]) for p in patches if p.message_id in bodies)
     return versions_diff(texts[older], texts[newer], f"v{older}", f"v{newer}")
 
 
-def _latest_mbox(conn: Connection, latest: Version) -> bytes:
+def _latest_mbox(conn: Connection, viewer: Viewer, latest: Version) -> bytes:
     patches = [p for p in latest.patches if p.position != 0]
-    bodies = reader.anatomies(conn, [p.message_id for p in patches])
+    bodies = reader.anatomies(conn, viewer, [p.message_id for p in patches])
     return am_mbox((p, bodies[p.message_id]["blocks"]) for p in patches if p.message_id in bodies)
 
 
 @router.get("/p/{message_id:path}.mbox")
-def am_download(request: Request, message_id: str, conn: Conn) -> Response:
+def am_download(request: Request, message_id: str, conn: Conn, viewer: Viewing) -> Response:
     """The latest version of the series, trailers added, ready for `git am`."""
-    info, versions = _series_of(conn, message_id)
+    info, versions = _series_of(conn, viewer, message_id)
     shown = [p.message_id for p in versions[-1].patches]
     trailers = [len(p.trailers) for v in versions for p in v.patches]
 
     def render() -> Response:
-        response = Response(_latest_mbox(conn, versions[-1]), media_type=MBOX_MEDIA_TYPE)
+        response = Response(_latest_mbox(conn, viewer, versions[-1]), media_type=MBOX_MEDIA_TYPE)
         response.headers["Content-Disposition"] = 'attachment; filename="series.mbox"'
         return response
 
-    return respond(request, _validators(conn, info.list_name, "am", *shown, *trailers), render)
+    validators = _validators(conn, viewer, info.list_name, "am", *shown, *trailers)
+    return respond(request, validators, render)
 
 
 @api_router.get("/patches/{message_id:path}", summary="The series a patch belongs to, every version")
-def api_series(message_id: str, conn: Conn) -> dict[str, Any]:
-    info, versions = _series_of(conn, message_id)
+def api_series(message_id: str, conn: Conn, viewer: Viewing) -> dict[str, Any]:
+    info, versions = _series_of(conn, viewer, message_id)
     template = commit_url_template(conn, info.list_name)
     body = {
         "series": info.series_key, "list": info.list_name, "title": info.title,
@@ -176,12 +193,14 @@ def api_series(message_id: str, conn: Conn) -> dict[str, Any]:
 
 @api_router.get("/lists/{list_name}/patches", summary="A list's patches, newest first")
 def api_list_patches(
-    list_name: str, conn: Conn, state: str | None = None, page: int = Query(1, ge=1)
+    list_name: str, conn: Conn, viewer: Viewing, state: str | None = None,
+    page: int = Query(1, ge=1),
 ) -> dict[str, Any]:
-    if not reader.list_exists(conn, list_name):
+    if not reader.list_exists(conn, viewer, list_name):
         raise PageNotFound(f"There is no list named {list_name!r} here.")
     chosen = _state(state)
-    found = list_patches(conn, list_name, chosen, PATCHES_PER_PAGE, (page - 1) * PATCHES_PER_PAGE)
+    offset = (page - 1) * PATCHES_PER_PAGE
+    found = list_patches(conn, viewer, list_name, chosen, PATCHES_PER_PAGE, offset)
     body = {
         "list": list_name, "state": chosen, "page": page, "per_page": PATCHES_PER_PAGE,
         "has_more": len(found) == PATCHES_PER_PAGE, "patches": [patch_json(p) for p in found],
