@@ -54,7 +54,9 @@ def with_trailers(message: str, collected: Iterable[Trailer]) -> str:
         return message
     lines = [f"{t.name}: {t.value}" for t in extra]
     last_paragraph = message.rsplit("\n\n", 1)[-1]
-    ends_in_trailers = bool(message) and all(trailers_in(line) for line in last_paragraph.splitlines())
+    ends_in_trailers = bool(message) and all(
+        trailers_in(line) for line in last_paragraph.splitlines()
+    )
     glue = "\n" if ends_in_trailers else ("\n\n" if message else "")
     return message + glue + "\n".join(lines)
 

@@ -23,7 +23,9 @@ EXIT_BAD_VALUE = 2  # as typer's own usage errors
 @patches_app.command("set-repo")
 def set_repo(
     list_name: Annotated[str, typer.Argument(help="The list")],
-    commit_url: Annotated[str, typer.Option("--commit-url", help="URL with {id} for a changeset or commit id")],
+    commit_url: Annotated[
+        str, typer.Option("--commit-url", help="URL with {id} for a changeset or commit id")
+    ],
 ) -> None:
     """Link the changeset and commit ids named in a list's replies."""
     from listkeeper.cli import _engine, _fail
@@ -55,16 +57,27 @@ def list_command(
         typer.echo(json.dumps([patch_json(p) for p in found], ensure_ascii=False, indent=1))
         return
     for p in found:
-        typer.echo(f"{p.date:%Y-%m-%d} v{p.version} {p.position}/{p.total} {p.state:10} {p.title} <{p.message_id}>")
+        place = f"v{p.version} {p.position}/{p.total}"
+        typer.echo(f"{p.date:%Y-%m-%d} {place} {p.state:10} {p.title} <{p.message_id}>")
 
 
 def patch_json(p: PatchInfo) -> dict[str, Any]:
     """One patch as the CLI and the API print it."""
     return {
-        "message_id": p.message_id, "subject": p.subject, "title": p.title,
-        "from": {"name": p.from_name, "addr": p.from_addr}, "date": p.date.isoformat().replace("+00:00", "Z"),
-        "list": p.list_name, "series": p.series_key, "version": p.version,
-        "position": p.position, "total": p.total, "state": p.state,
-        "applied_in": p.state_by, "ref": p.state_ref,
-        "trailers": [{"name": t.name, "value": t.value, "given_in": t.given_in} for t in p.trailers],
+        "message_id": p.message_id,
+        "subject": p.subject,
+        "title": p.title,
+        "from": {"name": p.from_name, "addr": p.from_addr},
+        "date": p.date.isoformat().replace("+00:00", "Z"),
+        "list": p.list_name,
+        "series": p.series_key,
+        "version": p.version,
+        "position": p.position,
+        "total": p.total,
+        "state": p.state,
+        "applied_in": p.state_by,
+        "ref": p.state_ref,
+        "trailers": [
+            {"name": t.name, "value": t.value, "given_in": t.given_in} for t in p.trailers
+        ],
     }

@@ -100,7 +100,8 @@ def _compute_list(conn: Connection, list_pk: int, list_name: str, span: Span | N
     mails = _load(conn, list_name, scope)
     links = _thread_links(conn, list(mails))
     candidates = {
-        mid: m for mid, m in mails.items()
+        mid: m
+        for mid, m in mails.items()
         if m.carries_diff or (m.tag is not None and m.tag.index == 0)
     }
     postings = _postings(candidates.values(), links)
@@ -113,12 +114,21 @@ def _compute_list(conn: Connection, list_pk: int, list_name: str, span: Span | N
             latest = number == newest
             for mail in posting.mails:
                 state, by, ref = _state(mail, posting, applied, latest)
-                rows.append({
-                    "message_pk": mail.pk, "list_id": list_pk, "series_key": key,
-                    "version": number, "position": mail.tag.index if mail.tag else 1,
-                    "total": mail.tag.total if mail.tag else 1, "title": posting.title,
-                    "author": mail.author, "state": state, "state_by": by, "state_ref": ref,
-                })
+                rows.append(
+                    {
+                        "message_pk": mail.pk,
+                        "list_id": list_pk,
+                        "series_key": key,
+                        "version": number,
+                        "position": mail.tag.index if mail.tag else 1,
+                        "total": mail.tag.total if mail.tag else 1,
+                        "title": posting.title,
+                        "author": mail.author,
+                        "state": state,
+                        "state_by": by,
+                        "state_ref": ref,
+                    }
+                )
     given = _trailers(mails, links, candidates, posting_of)
     if scope is None:
         _store(conn, list_pk, rows, given, None)
@@ -129,13 +139,19 @@ def _compute_list(conn: Connection, list_pk: int, list_name: str, span: Span | N
     return len(mine)
 
 
-def _affected(conn: Connection, list_pk: int, list_name: str, span: Span) -> tuple[list[str], set[str]]:
+def _affected(
+    conn: Connection, list_pk: int, list_name: str, span: Span
+) -> tuple[list[str], set[str]]:
     """Message-IDs to load and the authors whose patches are recomputed: the
     threads with mail in the span, their authors, and every thread where one
     of those authors posted a patch before (so each series is loaded whole)."""
     in_span = (
         select(thread_nodes.c.thread_id)
-        .select_from(in_list(list_name).join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id))
+        .select_from(
+            in_list(list_name).join(
+                thread_nodes, thread_nodes.c.message_id == messages.c.message_id
+            )
+        )
         .where(lists.c.name == list_name, messages.c.date >= span[0], messages.c.date <= span[1])
         .distinct()
     )
@@ -147,10 +163,15 @@ def _affected(conn: Connection, list_pk: int, list_name: str, span: Span) -> tup
     for start in range(0, len(author_list), IN_CHUNK):
         query = (
             select(thread_nodes.c.thread_id)
-            .select_from(patches.join(messages, messages.c.id == patches.c.message_pk).join(
-                thread_nodes, thread_nodes.c.message_id == messages.c.message_id
-            ))
-            .where(patches.c.list_id == list_pk, patches.c.author.in_(author_list[start : start + IN_CHUNK]))
+            .select_from(
+                patches.join(messages, messages.c.id == patches.c.message_pk).join(
+                    thread_nodes, thread_nodes.c.message_id == messages.c.message_id
+                )
+            )
+            .where(
+                patches.c.list_id == list_pk,
+                patches.c.author.in_(author_list[start : start + IN_CHUNK]),
+            )
             .distinct()
         )
         earlier.update(conn.execute(query).scalars())
@@ -171,7 +192,9 @@ def _thread_members(conn: Connection, threads: set[int]) -> list[str]:
 def _authors(conn: Connection, ids: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(ids), IN_CHUNK):
-        query = select(messages.c.from_addr).where(messages.c.message_id.in_(ids[start : start + IN_CHUNK]))
+        query = select(messages.c.from_addr).where(
+            messages.c.message_id.in_(ids[start : start + IN_CHUNK])
+        )
         found.update(addr.lower() for addr in conn.execute(query).scalars())
     return found
 
@@ -180,15 +203,23 @@ def _load(conn: Connection, list_name: str, scope: list[str] | None) -> dict[str
     """The list's messages (or those of scope), read down to what patches need."""
     base = (
         select(
-            messages.c.id, messages.c.message_id, messages.c.from_addr, messages.c.subject,
-            messages.c.date, messages.c.anatomy,
+            messages.c.id,
+            messages.c.message_id,
+            messages.c.from_addr,
+            messages.c.subject,
+            messages.c.date,
+            messages.c.anatomy,
         )
         .select_from(in_list(list_name))
         .where(lists.c.name == list_name, messages.c.canonical)
     )
     queries = (
-        [base] if scope is None
-        else [base.where(messages.c.message_id.in_(scope[i : i + IN_CHUNK])) for i in range(0, len(scope), IN_CHUNK)]
+        [base]
+        if scope is None
+        else [
+            base.where(messages.c.message_id.in_(scope[i : i + IN_CHUNK]))
+            for i in range(0, len(scope), IN_CHUNK)
+        ]
     )
     mails = {}
     for query in queries:
@@ -196,10 +227,15 @@ def _load(conn: Connection, list_name: str, scope: list[str] | None) -> dict[str
             blocks = decode_anatomy(row.anatomy)["blocks"]
             text = written_text(blocks)
             mails[row.message_id] = _Mail(
-                pk=row.id, message_id=row.message_id, author=row.from_addr.lower(),
-                date=as_utc(row.date), tag=(tag := patch_tag(row.subject)),
+                pk=row.id,
+                message_id=row.message_id,
+                author=row.from_addr.lower(),
+                date=as_utc(row.date),
+                tag=(tag := patch_tag(row.subject)),
                 title=tag.title if tag else patch_title(row.subject),
-                carries_diff=has_patch(blocks), trailers=trailers_in(text), applied=applied_in(text),
+                carries_diff=has_patch(blocks),
+                trailers=trailers_in(text),
+                applied=applied_in(text),
             )
     return mails
 
@@ -214,7 +250,9 @@ def _thread_links(conn: Connection, ids: list[str]) -> dict[str, tuple[str | Non
     return found
 
 
-def _postings(candidates: Iterable[_Mail], links: dict[str, tuple[str | None, int]]) -> list[_Posting]:
+def _postings(
+    candidates: Iterable[_Mail], links: dict[str, tuple[str | None, int]]
+) -> list[_Posting]:
     """Tagged mails of one thread, author, version and size go together; others alone."""
     grouped: dict[tuple, _Posting] = {}
     alone = []
@@ -344,8 +382,11 @@ def _state(
         reply, ref = applied[mail.message_id]
         return State.APPLIED.value, reply.message_id, ref
     patches_in = [m for m in posting.mails if m.carries_diff]
-    if mail.tag is not None and mail.tag.index == 0 and patches_in and all(
-        m.message_id in applied for m in patches_in
+    if (
+        mail.tag is not None
+        and mail.tag.index == 0
+        and patches_in
+        and all(m.message_id in applied for m in patches_in)
     ):
         reply, ref = applied[patches_in[-1].message_id]
         return State.APPLIED.value, reply.message_id, ref
@@ -367,10 +408,14 @@ def _trailers(
             continue
         for target in _targets(above, posting_of):
             for trailer in reply.trailers:
-                rows.append({
-                    "message_pk": target.pk, "name": trailer.name,
-                    "value": trailer.value, "given_in": reply.message_id,
-                })
+                rows.append(
+                    {
+                        "message_pk": target.pk,
+                        "name": trailer.name,
+                        "value": trailer.value,
+                        "given_in": reply.message_id,
+                    }
+                )
     return rows
 
 
@@ -390,7 +435,9 @@ def _store(
     pks = [r["message_pk"] for r in rows]
     taken: set[int] = set()
     for start in range(0, len(pks), IN_CHUNK):
-        query = select(patches.c.message_pk).where(patches.c.message_pk.in_(pks[start : start + IN_CHUNK]))
+        query = select(patches.c.message_pk).where(
+            patches.c.message_pk.in_(pks[start : start + IN_CHUNK])
+        )
         taken.update(conn.execute(query).scalars())
     mine = [r for r in rows if r["message_pk"] not in taken]
     if mine:

@@ -54,7 +54,9 @@ class Version:
     @property
     def state(self) -> str:
         """The posting's state: what its patches say (a cover letter follows them)."""
-        states = {p.state for p in self.patches if p.position != 0} or {p.state for p in self.patches}
+        states = {p.state for p in self.patches if p.position != 0} or {
+            p.state for p in self.patches
+        }
         if states == {State.APPLIED.value}:
             return State.APPLIED.value
         return (State.SUPERSEDED if State.SUPERSEDED.value in states else State.OPEN).value
@@ -66,37 +68,60 @@ class Version:
 
 def _select(viewer: Viewer):  # type: ignore[no-untyped-def]
     """Patches of lists the viewer may read, posted by messages they may see."""
-    return select(
-        patches, messages.c.message_id, messages.c.subject, messages.c.from_name,
-        messages.c.from_addr, messages.c.date, lists.c.name.label("list_name"),
-    ).select_from(
-        patches.join(messages, messages.c.id == patches.c.message_pk).join(
-            lists, lists.c.id == patches.c.list_id
+    return (
+        select(
+            patches,
+            messages.c.message_id,
+            messages.c.subject,
+            messages.c.from_name,
+            messages.c.from_addr,
+            messages.c.date,
+            lists.c.name.label("list_name"),
         )
-    ).where(readable(viewer), visible(viewer))
+        .select_from(
+            patches.join(messages, messages.c.id == patches.c.message_pk).join(
+                lists, lists.c.id == patches.c.list_id
+            )
+        )
+        .where(readable(viewer), visible(viewer))
+    )
 
 
 def _info(row) -> PatchInfo:  # type: ignore[no-untyped-def]
     return PatchInfo(
-        pk=row.message_pk, message_id=row.message_id, subject=row.subject,
-        from_name=row.from_name, from_addr=row.from_addr, date=as_utc(row.date),
-        list_name=row.list_name, series_key=row.series_key, title=row.title,
-        version=row.version, position=row.position, total=row.total, state=row.state,
-        state_by=row.state_by, state_ref=row.state_ref,
+        pk=row.message_pk,
+        message_id=row.message_id,
+        subject=row.subject,
+        from_name=row.from_name,
+        from_addr=row.from_addr,
+        date=as_utc(row.date),
+        list_name=row.list_name,
+        series_key=row.series_key,
+        title=row.title,
+        version=row.version,
+        position=row.position,
+        total=row.total,
+        state=row.state,
+        state_by=row.state_by,
+        state_ref=row.state_ref,
     )
 
 
 def patch_of(conn: Connection, viewer: Viewer, message_id: str) -> PatchInfo | None:
     """The patch (or cover letter) a message posts, if it posts one."""
     row = conn.execute(
-        _select(viewer).where(messages.c.message_id == normalize_requested_id(message_id), messages.c.canonical)
+        _select(viewer).where(
+            messages.c.message_id == normalize_requested_id(message_id), messages.c.canonical
+        )
     ).first()
     return _info(row) if row else None
 
 
 def series_versions(conn: Connection, viewer: Viewer, series_key: str) -> list[Version]:
     """Every version of a series, oldest first, with the trailers each patch got."""
-    found = [_info(r) for r in conn.execute(_select(viewer).where(patches.c.series_key == series_key))]
+    found = [
+        _info(r) for r in conn.execute(_select(viewer).where(patches.c.series_key == series_key))
+    ]
     _attach_trailers(conn, found)
     by_number: dict[int, list[PatchInfo]] = defaultdict(list)
     for info in found:

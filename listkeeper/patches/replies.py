@@ -15,8 +15,14 @@ from dataclasses import dataclass
 from listkeeper.mail.regions import BlockDict
 
 TRAILER_NAMES = (
-    "Acked-by", "Reviewed-by", "Tested-by", "Signed-off-by", "Reported-by",
-    "Suggested-by", "Co-developed-by", "Fixes",
+    "Acked-by",
+    "Reviewed-by",
+    "Tested-by",
+    "Signed-off-by",
+    "Reported-by",
+    "Suggested-by",
+    "Co-developed-by",
+    "Fixes",
 )
 _TRAILER = re.compile(
     r"^[ \t]*(" + "|".join(TRAILER_NAMES) + r")[ \t]*:[ \t]*(\S[^\n]*?)[ \t]*$",
@@ -36,8 +42,12 @@ _APPLIED = re.compile(
 )
 _CHANGESET = re.compile(r"\b[Cc]hangeset[ \t:]+(\d+:[0-9a-f]{12,40})\b")
 _ITEM = re.compile(r"^[ \t]*\[(\d{1,4})/\d{1,4}\][ \t]+(\S[^\n]*?)[ \t]*\n([^\n]*)", re.MULTILINE)
-_SHORT_COMMIT = re.compile(r"(?<![0-9a-zA-Z.])((?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40})(?![0-9a-zA-Z])")
-_COMMIT = re.compile(r"(?<![0-9a-zA-Z.])((?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,40})(?![0-9a-zA-Z])")
+_SHORT_COMMIT = re.compile(
+    r"(?<![0-9a-zA-Z.])((?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40})(?![0-9a-zA-Z])"
+)
+_COMMIT = re.compile(
+    r"(?<![0-9a-zA-Z.])((?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{12,40})(?![0-9a-zA-Z])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +94,11 @@ def applied_in(text: str) -> Applied | None:
         return None
     commit = _COMMIT.search(text, said.start())
     items = tuple(
-        AppliedItem(int(m.group(1)), m.group(2), ref.group(1) if (ref := _SHORT_COMMIT.search(m.group(3))) else None)
+        AppliedItem(
+            int(m.group(1)),
+            m.group(2),
+            ref.group(1) if (ref := _SHORT_COMMIT.search(m.group(3))) else None,
+        )
         for m in _ITEM.finditer(text, said.start())
     )
     return Applied(commit.group(1) if commit else None, items)

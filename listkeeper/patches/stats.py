@@ -20,20 +20,29 @@ def patch_counts(conn: Connection, list_name: str | None) -> dict[str, int]:
     def rows(*conditions) -> int:  # type: ignore[no-untyped-def]
         return count(select(func.count()).select_from(scope).where(*where, *conditions))
 
-    postings = select(patches.c.series_key, patches.c.version).select_from(scope).where(*where).distinct()
+    postings = (
+        select(patches.c.series_key, patches.c.version).select_from(scope).where(*where).distinct()
+    )
     versions = (
         select(patches.c.series_key, func.count(func.distinct(patches.c.version)).label("n"))
-        .select_from(scope).where(*where).group_by(patches.c.series_key).subquery()
+        .select_from(scope)
+        .where(*where)
+        .group_by(patches.c.series_key)
+        .subquery()
     )
-    trailers = patch_trailers.join(patches, patches.c.message_pk == patch_trailers.c.message_pk).join(
-        lists, lists.c.id == patches.c.list_id
-    )
+    trailers = patch_trailers.join(
+        patches, patches.c.message_pk == patch_trailers.c.message_pk
+    ).join(lists, lists.c.id == patches.c.list_id)
     found = {
         "patch messages": rows(patches.c.position != 0),
         "cover letters": rows(patches.c.position == 0),
-        "series": count(select(func.count(func.distinct(patches.c.series_key))).select_from(scope).where(*where)),
+        "series": count(
+            select(func.count(func.distinct(patches.c.series_key))).select_from(scope).where(*where)
+        ),
         "versions (postings)": count(select(func.count()).select_from(postings.subquery())),
-        "series with 2+ versions": count(select(func.count()).select_from(versions).where(versions.c.n > 1)),
+        "series with 2+ versions": count(
+            select(func.count()).select_from(versions).where(versions.c.n > 1)
+        ),
         "trailers from replies": count(select(func.count()).select_from(trailers).where(*where)),
     }
     found.update({state: rows(patches.c.state == state) for state in STATES})

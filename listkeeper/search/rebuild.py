@@ -25,17 +25,30 @@ def rebuild_search_index(conn: Connection) -> int:
     clear_search_index(conn)
     backend = backend_for(conn)
     ids = list(
-        conn.execute(select(messages.c.id).where(messages.c.canonical).order_by(messages.c.id)).scalars()
+        conn.execute(
+            select(messages.c.id).where(messages.c.canonical).order_by(messages.c.id)
+        ).scalars()
     )
     for start in range(0, len(ids), REBUILD_BATCH):
         rows = conn.execute(
             select(
-                messages.c.id, messages.c.subject, messages.c.from_name,
-                messages.c.from_addr, messages.c.anatomy,
+                messages.c.id,
+                messages.c.subject,
+                messages.c.from_name,
+                messages.c.from_addr,
+                messages.c.anatomy,
             ).where(messages.c.id.in_(ids[start : start + REBUILD_BATCH]))
         )
-        backend.index(conn, [
-            (row.id, search_document(row.subject, row.from_name, row.from_addr, decode_anatomy(row.anatomy)))
-            for row in rows
-        ])
+        backend.index(
+            conn,
+            [
+                (
+                    row.id,
+                    search_document(
+                        row.subject, row.from_name, row.from_addr, decode_anatomy(row.anatomy)
+                    ),
+                )
+                for row in rows
+            ],
+        )
     return len(ids)

@@ -122,14 +122,15 @@ def _one_per_thread(found: Subquery, by_rank: bool) -> Subquery:
         select(
             found.c.id,
             found.c.score,
-            func.row_number().over(partition_by=thread, order_by=(first, found.c.id)).label("place"),
+            func.row_number().over(partition_by=thread, order_by=(first, found.c.id)).label("nth"),
             func.count().over(partition_by=thread).label("thread_hits"),
         )
         .join(messages, messages.c.id == found.c.id)
         .join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
         .subquery()
     )
-    return select(placed.c.id, placed.c.score, placed.c.thread_hits).where(placed.c.place == 1).subquery()
+    best = select(placed.c.id, placed.c.score, placed.c.thread_hits).where(placed.c.nth == 1)
+    return best.subquery()
 
 
 def _terms(node: object) -> list[Term]:

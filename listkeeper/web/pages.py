@@ -256,10 +256,8 @@ def _search_page(
             )
         return templates.TemplateResponse(request, "search.html", {**context, "results": results})
 
-    return respond(
-        request, _stamped(conn, viewer, None, "search", list_name, query, sort.value, page, by_thread),
-        render,
-    )
+    asked = ("search", list_name, query, sort.value, page, by_thread)
+    return respond(request, _stamped(conn, viewer, None, *asked), render)
 
 
 def _require_list(conn: Connection, viewer: Viewer, list_name: str) -> None:

@@ -60,7 +60,9 @@ def _validators(
     """Patch states change only when mail arrives, or when the repo link is set."""
     stamp = reader.list_stamp(conn, viewer, list_name)
     template = commit_url_template(conn, list_name) if list_name else None
-    return Validators(etag_of([list_name, *parts, template, stamp.count, stamp.last_pk]), stamp.last_stored)
+    return Validators(
+        etag_of([list_name, *parts, template, stamp.count, stamp.last_pk]), stamp.last_stored
+    )
 
 
 def _state(state: str | None) -> str | None:
@@ -98,7 +100,10 @@ def patches_page(
         offset = (page - 1) * PATCHES_PER_PAGE
         found = list_patches(conn, viewer, list_name, chosen, PATCHES_PER_PAGE, offset)
         context = {
-            "list_name": list_name, "patches": found, "state": chosen, "page": page,
+            "list_name": list_name,
+            "patches": found,
+            "state": chosen,
+            "page": page,
             "counts": state_counts(conn, viewer, list_name),
             "has_more": len(found) == PATCHES_PER_PAGE,
         }
@@ -109,8 +114,13 @@ def patches_page(
 
 @router.get("/{list_name}/s/{message_id:path}/")
 def series_page(
-    request: Request, list_name: str, message_id: str, conn: Conn, viewer: Viewing,
-    a: int | None = None, b: int | None = None,
+    request: Request,
+    list_name: str,
+    message_id: str,
+    conn: Conn,
+    viewer: Viewing,
+    a: int | None = None,
+    b: int | None = None,
 ) -> Response:
     """A series; ``a`` and ``b`` pick the two versions compared (default: the last two)."""
     info, versions = _series_of(conn, viewer, message_id)
@@ -121,13 +131,18 @@ def series_page(
     newer = b if b is not None else numbers[-1]
     for wanted in (older, newer):
         if wanted is not None and wanted not in numbers:
-            raise HTTPException(400, f"this series has versions {', '.join(map(str, numbers))}, not {wanted}")
+            raise HTTPException(
+                400, f"this series has versions {', '.join(map(str, numbers))}, not {wanted}"
+            )
 
     def render() -> Response:
         context = {
-            "list_name": list_name, "info": info, "versions": versions,
+            "list_name": list_name,
+            "info": info,
+            "versions": versions,
             "template": commit_url_template(conn, list_name),
-            "older": older, "newer": newer,
+            "older": older,
+            "newer": newer,
             "diff": _diff(conn, viewer, versions, older, newer) if older is not None else "",
         }
         return templates.TemplateResponse(request, "series.html", context)
@@ -136,15 +151,15 @@ def series_page(
     return respond(request, validators, render)
 
 
-def _diff(
-    conn: Connection, viewer: Viewer, versions: list[Version], older: int, newer: int
-) -> str:
+def _diff(conn: Connection, viewer: Viewer, versions: list[Version], older: int, newer: int) -> str:
     by_number = {v.number: v for v in versions}
     texts = {}
     for number in (older, newer):
         patches = [p for p in by_number[number].patches if p.position != 0]
         bodies = reader.anatomies(conn, viewer, [p.message_id for p in patches])
-        texts[number] = "".join(patch_text(bodies[p.message_id]["blocks"]) for p in patches if p.message_id in bodies)
+        texts[number] = "".join(
+            patch_text(bodies[p.message_id]["blocks"]) for p in patches if p.message_id in bodies
+        )
     return versions_diff(texts[older], texts[newer], f"v{older}", f"v{newer}")
 
 
@@ -170,16 +185,21 @@ def am_download(request: Request, message_id: str, conn: Conn, viewer: Viewing) 
     return respond(request, validators, render)
 
 
-@api_router.get("/patches/{message_id:path}", summary="The series a patch belongs to, every version")
+@api_router.get(
+    "/patches/{message_id:path}", summary="The series a patch belongs to, every version"
+)
 def api_series(message_id: str, conn: Conn, viewer: Viewing) -> dict[str, Any]:
     info, versions = _series_of(conn, viewer, message_id)
     template = commit_url_template(conn, info.list_name)
     body = {
-        "series": info.series_key, "list": info.list_name, "title": info.title,
+        "series": info.series_key,
+        "list": info.list_name,
+        "title": info.title,
         "mbox": am_url(info.message_id),
         "versions": [
             {
-                "version": v.number, "state": v.state,
+                "version": v.number,
+                "state": v.state,
                 "applied_in": v.applied_by.state_by if v.applied_by else None,
                 "ref": v.applied_by.state_ref if v.applied_by else None,
                 "ref_url": commit_link(template, v.applied_by.state_ref) if v.applied_by else None,
@@ -193,7 +213,10 @@ def api_series(message_id: str, conn: Conn, viewer: Viewing) -> dict[str, Any]:
 
 @api_router.get("/lists/{list_name}/patches", summary="A list's patches, newest first")
 def api_list_patches(
-    list_name: str, conn: Conn, viewer: Viewing, state: str | None = None,
+    list_name: str,
+    conn: Conn,
+    viewer: Viewing,
+    state: str | None = None,
     page: int = Query(1, ge=1),
 ) -> dict[str, Any]:
     if not reader.list_exists(conn, viewer, list_name):
@@ -202,7 +225,11 @@ def api_list_patches(
     offset = (page - 1) * PATCHES_PER_PAGE
     found = list_patches(conn, viewer, list_name, chosen, PATCHES_PER_PAGE, offset)
     body = {
-        "list": list_name, "state": chosen, "page": page, "per_page": PATCHES_PER_PAGE,
-        "has_more": len(found) == PATCHES_PER_PAGE, "patches": [patch_json(p) for p in found],
+        "list": list_name,
+        "state": chosen,
+        "page": page,
+        "per_page": PATCHES_PER_PAGE,
+        "has_more": len(found) == PATCHES_PER_PAGE,
+        "patches": [patch_json(p) for p in found],
     }
     return obfuscate_json(body)
