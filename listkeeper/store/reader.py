@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, extract, func, select
 
 from listkeeper.store.codec import decode_anatomy, decompress
-from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
+from listkeeper.store.schema import list_messages, lists, messages, thread_nodes, tombstones
 from listkeeper.threader import Placed, ThreadNode, reply_order
 
 
@@ -448,7 +448,9 @@ def list_months(conn: Connection, list_name: str) -> list[tuple[int, int, int]]:
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
-    """What cache validators are computed from: changes whenever mail arrives.
+    """What cache validators are computed from: changes whenever mail arrives
+    or a message is removed (a removal may leave count and last_pk as they
+    were before the removed message arrived, so tombstones count too).
 
     Read from list memberships and row ids only: the messages table holds
     the raw bytes inline, so touching its later columns for every row is slow.
@@ -456,7 +458,8 @@ class Stamp:
 
     count: int
     last_pk: int | None  # the newest message stored (ids grow with arrival)
-    last_stored: datetime | None
+    last_stored: datetime | None  # or the latest removal, if later
+    removed: int = 0  # tombstones in the whole archive
 
 
 def list_stamp(conn: Connection, list_name: str | None) -> Stamp:
@@ -467,12 +470,16 @@ def list_stamp(conn: Connection, list_name: str | None) -> Stamp:
             lists.c.name == list_name
         )
     count, last_pk = conn.execute(query).one()
-    if last_pk is None:
-        return Stamp(count, None, None)
-    stored = conn.execute(
-        select(messages.c.received_at).where(messages.c.id == last_pk)
-    ).scalar_one()
-    return Stamp(count, last_pk, as_utc(stored))
+    removed, last_removed = conn.execute(
+        select(func.count(), func.max(tombstones.c.removed_at))
+    ).one()
+    changed = [as_utc(last_removed)] if last_removed is not None else []
+    if last_pk is not None:
+        stored = conn.execute(
+            select(messages.c.received_at).where(messages.c.id == last_pk)
+        ).scalar_one()
+        changed.append(as_utc(stored))
+    return Stamp(count, last_pk, max(changed, default=None), removed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,13 +23,14 @@ from listkeeper.web.api_models import (
 )
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
+from listkeeper.web.gone import GONE_STATUS, missing
 from listkeeper.web.obfuscate import obfuscate_json
 
 THREADS_PER_PAGE = 50
 RESULTS_PER_PAGE = 20
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": what}
-    for status, what in ((400, "Bad query"), (404, "Not archived here"), (422, "Invalid parameter"))
+    for status, what in ((400, "Bad query"), (404, "Not archived here"), (GONE_STATUS, "Removed"), (422, "Invalid parameter"))
 }
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
@@ -91,9 +92,7 @@ def api_threads(list_name: str, conn: Conn, page: int = Query(1, ge=1)) -> dict[
 def api_thread(message_id: str, conn: Conn, list: str | None = None) -> dict[str, Any]:
     view = reader.thread_view(conn, message_id, list)
     if view is None:
-        raise PageNotFound(
-            f"No message <{reader.normalize_requested_id(message_id)}> is archived here."
-        )
+        raise missing(conn, message_id)
     return obfuscate_json(shapes.thread_json(view))
 
 
@@ -105,9 +104,7 @@ def api_thread(message_id: str, conn: Conn, list: str | None = None) -> dict[str
 def api_message(message_id: str, conn: Conn) -> dict[str, Any]:
     view = reader.message_view(conn, message_id)
     if view is None:
-        raise PageNotFound(
-            f"No message <{reader.normalize_requested_id(message_id)}> is archived here."
-        )
+        raise missing(conn, message_id)
     return obfuscate_json(shapes.message_json(view))
 
 

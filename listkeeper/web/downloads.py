@@ -20,6 +20,7 @@ from listkeeper.store import reader
 from listkeeper.web.caching import RAW_MAX_AGE_SECONDS, Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
+from listkeeper.web.gone import last_change, missing, removed_from
 
 # Shown in the browser as plain text; every other type is only ever downloaded.
 INLINE_TEXT_TYPES = frozenset({"text/plain", "text/x-patch", "text/x-diff"})
@@ -31,15 +32,10 @@ GZIP_MTIME = 0  # the same thread gives the same bytes, so its ETag holds
 router = APIRouter()
 
 
-def _not_archived(message_id: str) -> PageNotFound:
-    normalized = reader.normalize_requested_id(message_id)
-    return PageNotFound(f"No message <{normalized}> is archived here.", message_id)
-
-
 def _stored(conn: Conn, message_id: str) -> reader.StoredMail:
     found = reader.stored_mails(conn, [reader.normalize_requested_id(message_id)])
     if not found:
-        raise _not_archived(message_id)
+        raise missing(conn, message_id)
     return next(iter(found.values()))
 
 
@@ -59,7 +55,7 @@ def attachment(
     """One listed attachment, decoded; the file name in the URL is for people."""
     view = reader.message_view(conn, message_id)
     if view is None:
-        raise _not_archived(message_id)
+        raise missing(conn, message_id)
     listed = {a["part_index"]: a for a in view.anatomy["attachments"]}
     if part_index not in listed:
         raise PageNotFound(
@@ -90,7 +86,7 @@ def thread_mbox(request: Request, message_id: str, conn: Conn) -> Response:
     """The whole thread, in reply order, each message's original bytes."""
     view = reader.thread_view(conn, message_id)
     if view is None:
-        raise _not_archived(message_id)
+        raise missing(conn, message_id)
     ordered = [entry.message_id for entry in view.messages]
 
     def render() -> Response:
@@ -108,7 +104,9 @@ def thread_mbox(request: Request, message_id: str, conn: Conn) -> Response:
         )
         return response
 
-    return respond(request, Validators(etag_of(["mbox", *ordered]), view.last_stored), render)
+    removed = removed_from(conn, (e.message_id for e in view.entries if e.summary is None))
+    changed = last_change(view.last_stored, removed)  # type: ignore[arg-type]
+    return respond(request, Validators(etag_of(["mbox", *ordered]), changed), render)
 
 
 def content_disposition(kind: str, filename: str) -> str:

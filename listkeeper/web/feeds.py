@@ -26,6 +26,7 @@ from listkeeper.web import links
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
+from listkeeper.web.gone import last_change, missing, removed_from
 from listkeeper.web.obfuscate import obfuscate
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -100,7 +101,7 @@ def list_feed(request: Request, list_name: str, conn: Conn) -> Response:
         raise PageNotFound(f"There is no list named {list_name!r} here.")
     stamp = reader.list_stamp(conn, list_name)
     validators = Validators(
-        etag_of(["atom", list_name, stamp.count, stamp.last_pk]), stamp.last_stored
+        etag_of(["atom", list_name, stamp.count, stamp.last_pk, stamp.removed]), stamp.last_stored
     )
 
     def render() -> Response:
@@ -131,7 +132,7 @@ def thread_feed(request: Request, list_name: str, message_id: str, conn: Conn) -
     view = reader.thread_view(conn, message_id, list_name)
     if view is None:
         normalized = reader.normalize_requested_id(message_id)
-        raise PageNotFound(f"No thread with <{normalized}> in {list_name}.", message_id)
+        raise missing(conn, message_id, f"No thread with <{normalized}> in {list_name}.")
     shape = [(e.message_id, e.parent) for e in view.messages]
 
     def render() -> Response:
@@ -156,16 +157,17 @@ def thread_feed(request: Request, list_name: str, message_id: str, conn: Conn) -
         self_href = _absolute(request, links.thread_atom_url(list_name, view.root))
         return _feed(atom_xml(self_href, view.subject, self_href, page, entries))
 
-    return respond(
-        request, Validators(etag_of(["atom", list_name, *shape]), view.last_stored), render
-    )
+    removed = removed_from(conn, (e.message_id for e in view.entries if e.summary is None))
+    changed = last_change(view.last_stored, removed)  # type: ignore[arg-type]
+    return respond(request, Validators(etag_of(["atom", list_name, *shape]), changed), render)
 
 
 def search_feed(request: Request, conn: Connection, list_name: str, query: str) -> Response:
     """Newest matches of a search as Atom; a bad query is a 400 with the reason."""
     stamp = reader.list_stamp(conn, None)
     validators = Validators(
-        etag_of(["atom-search", list_name, query, stamp.count, stamp.last_pk]), stamp.last_stored
+        etag_of(["atom-search", list_name, query, stamp.count, stamp.last_pk, stamp.removed]),
+        stamp.last_stored,
     )
 
     def render() -> Response:
