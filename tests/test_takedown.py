@@ -258,3 +258,21 @@ def test_quarantined_copies_are_removed_and_refused(db_url: str) -> None:
     other = b"Message-ID: <kept@example.org>\nSubject: y\n\nbody\n"
     import_mails(engine, iter([RawMail(raw, None, "a"), RawMail(other, None, "b")]), LIST, LIST, tally)
     assert (tally.imported, tally.removed, tally.quarantined) == (1, 1, 0)
+
+
+def test_a_thread_whose_root_was_removed_keeps_working_links(db_url: str) -> None:
+    assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
+    assert run_cli("remove", SEED_ROOT, "--reason", REASON, db=db_url).returncode == 0
+    with serving(db_url) as url, httpx.Client(base_url=url) as http:
+        listing = http.get(f"/{LIST}/").text
+        thread_href = re.search(r'<li><a href="(/xen-devel/t/[^"]+)"', listing)
+        assert thread_href is not None and SEED_ROOT not in thread_href.group(1)
+        page = http.get(thread_href.group(1))
+        assert page.status_code == 200 and f"removed: {REASON}" in page.text
+        bar = re.search(r'<p class="dim thread-links">(.*?)</p>', page.text, re.S)
+        assert bar is not None
+        hrefs = re.findall(r'href="([^"]+)"', bar.group(1))
+        assert len(hrefs) == 3  # by date, mbox, Atom
+        for href in hrefs:
+            assert http.get(href.replace("&amp;", "&")).status_code == 200, href
+        assert http.get(str(thread_url(LIST, SEED_ROOT))).status_code == 410

@@ -54,6 +54,12 @@ class ThreadView:
     def messages(self) -> list[ThreadEntry]:
         return [entry for entry in self.entries if entry.summary is not None]
 
+    @property
+    def url_id(self) -> str:
+        """The Message-ID naming the thread in URLs: the root, unless the root is
+        a placeholder (never archived, or removed), whose URLs find nothing."""
+        return self.root if self.entries[0].summary is not None else self.messages[0].message_id
+
 
 @dataclass(frozen=True, slots=True)
 class MessageView:

@@ -137,7 +137,7 @@ def thread_feed(request: Request, list_name: str, message_id: str, conn: Conn) -
 
     def render() -> Response:
         bodies = reader.anatomies(conn, [e.message_id for e in view.messages])
-        page = _absolute(request, links.thread_url(list_name, view.root))
+        page = _absolute(request, links.thread_url(list_name, view.url_id))
         newest_first = sorted(view.messages, key=lambda e: e.summary.date, reverse=True)  # type: ignore[union-attr]
         entries = []
         for e in newest_first[:FEED_ENTRIES]:
@@ -154,7 +154,7 @@ def thread_feed(request: Request, list_name: str, message_id: str, conn: Conn) -
                     body_text(bodies[e.message_id]),
                 )
             )
-        self_href = _absolute(request, links.thread_atom_url(list_name, view.root))
+        self_href = _absolute(request, links.thread_atom_url(list_name, view.url_id))
         return _feed(atom_xml(self_href, view.subject, self_href, page, entries))
 
     removed = removed_from(conn, (e.message_id for e in view.entries if e.summary is None))
