@@ -12,12 +12,10 @@ from typing import Annotated, Optional
 import typer
 
 from listkeeper import cli
-from listkeeper.errors import EXIT_NOT_FOUND
+from listkeeper.errors import EXIT_NOT_FOUND, EXIT_USAGE
 from listkeeper.shapes import iso_utc
 from listkeeper.store.takedown import NotArchived, remove
 from listkeeper.store.tombstones import audit_entries
-
-EXIT_BAD_ARGUMENT = 2  # typer's own status for a bad option value
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +33,7 @@ def remove_command(
     """Remove a message for good: pages answer 410, search/feeds/exports drop it,
     its bytes are deleted, and a tombstone keeps re-imports from restoring it."""
     if not reason.strip():
-        cli._fail("--reason must not be empty", EXIT_BAD_ARGUMENT)
+        cli._fail("--reason must not be empty", EXIT_USAGE)
     who = (actor or os.environ.get("USER") or "").strip() or "unknown"
     with cli._engine().begin() as conn:
         try:

@@ -154,7 +154,7 @@ def browser() -> Iterator[Browser]:
 
 @dataclass
 class Pages:
-    html: list[str]  # pages and their expected status
+    html: list[str]  # pages opened in the browser
     raw: list[str]
     attachments: list[tuple[str, str]]  # (url, the part's declared content type)
 

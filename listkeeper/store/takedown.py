@@ -85,7 +85,9 @@ def remove(conn: Connection, message_id: str, reason: str, actor: str) -> Remove
     )
     if tombstone is None:
         tombstone = Removal(message_id, reason, now)
-        conn.execute(insert(tombstones).values(message_id=message_id, reason=reason, removed_at=now))
+        conn.execute(
+            insert(tombstones).values(message_id=message_id, reason=reason, removed_at=now)
+        )
     conn.execute(
         insert(audit_log).values(
             at=now, action=REMOVE_ACTION, target=message_id, reason=reason, actor=actor

@@ -41,9 +41,8 @@ def removals(conn: Connection, message_ids: list[str]) -> dict[str, Removal]:
         query = select(tombstones).where(
             tombstones.c.message_id.in_(unique[start : start + IN_CHUNK])
         )
-        found.update(
-            {r.message_id: Removal(r.message_id, r.reason, _utc(r.removed_at)) for r in conn.execute(query)}
-        )
+        for row in conn.execute(query):
+            found[row.message_id] = Removal(row.message_id, row.reason, _utc(row.removed_at))
     return found
 
 
