@@ -147,7 +147,7 @@ def main() -> None:
     with database(args.db) as db, serving(db, workers=args.workers) as base:
         pages = pick_pages(base, args.list_name)
         tally, elapsed = asyncio.run(run_load(base, pages, args))
-    report(tally, elapsed, args)
+        report(tally, elapsed, args)
     sys.exit(1 if tally.errors else 0)
 
 

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from listkeeper.web import api, downloads, errors, feeds, pages
+from listkeeper.web.admission import Admission
 from listkeeper.web.page_cache import PageCache
 from listkeeper.web.render import STATIC
 from listkeeper.web.security import SecurityHeaders
@@ -34,4 +35,5 @@ def create_app(engine: Engine) -> FastAPI:
     for router in (downloads.router, feeds.router, pages.router):
         app.include_router(router, include_in_schema=False)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Admission)
     return app
