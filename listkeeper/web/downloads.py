@@ -17,10 +17,11 @@ from listkeeper.mail.parse import leaf_parts
 from listkeeper.sources.mbox import write_mboxrd
 from listkeeper.sources.raw import RawMail
 from listkeeper.store import reader
+from listkeeper.store.tombstones import removals
 from listkeeper.web.caching import RAW_MAX_AGE_SECONDS, Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
-from listkeeper.web.gone import last_change, missing, removed_from
+from listkeeper.web.gone import last_change, missing
 
 # Shown in the browser as plain text; every other type is only ever downloaded.
 INLINE_TEXT_TYPES = frozenset({"text/plain", "text/x-patch", "text/x-diff"})
@@ -104,8 +105,8 @@ def thread_mbox(request: Request, message_id: str, conn: Conn) -> Response:
         )
         return response
 
-    removed = removed_from(conn, (e.message_id for e in view.entries if e.summary is None))
-    changed = last_change(view.last_stored, removed)  # type: ignore[arg-type]
+    removed = removals(conn, [e.message_id for e in view.entries if e.summary is None])
+    changed = last_change(view.last_stored, removed)
     return respond(request, Validators(etag_of(["mbox", *ordered]), changed), render)
 
 

@@ -22,11 +22,12 @@ from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.shapes import iso_utc
 from listkeeper.store import reader
+from listkeeper.store.tombstones import removals
 from listkeeper.web import links
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
-from listkeeper.web.gone import last_change, missing, removed_from
+from listkeeper.web.gone import last_change, missing
 from listkeeper.web.obfuscate import obfuscate
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -157,8 +158,8 @@ def thread_feed(request: Request, list_name: str, message_id: str, conn: Conn) -
         self_href = _absolute(request, links.thread_atom_url(list_name, view.url_id))
         return _feed(atom_xml(self_href, view.subject, self_href, page, entries))
 
-    removed = removed_from(conn, (e.message_id for e in view.entries if e.summary is None))
-    changed = last_change(view.last_stored, removed)  # type: ignore[arg-type]
+    removed = removals(conn, [e.message_id for e in view.entries if e.summary is None])
+    changed = last_change(view.last_stored, removed)
     return respond(request, Validators(etag_of(["atom", list_name, *shape]), changed), render)
 
 

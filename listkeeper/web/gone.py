@@ -4,14 +4,13 @@ alike (the API puts the reason in its error envelope)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException
 
 from listkeeper.store import reader
-from listkeeper.store.tombstones import Removal, removal, removals
+from listkeeper.store.tombstones import Removal, removal
 from listkeeper.web.errors import PageNotFound
 
 GONE_STATUS = 410
@@ -34,12 +33,8 @@ def missing(conn: Connection, message_id: str, not_found: str | None = None) -> 
     return PageNotFound(not_found or f"No message <{normalized}> is archived here.", message_id)
 
 
-def removed_from(conn: Connection, message_ids: Iterable[str]) -> dict[str, Removal]:
-    """Which of a thread's placeholders are removed messages (the rest were never archived)."""
-    return removals(conn, list(message_ids))
-
-
-def last_change(stored: datetime, removed: dict[str, Removal]) -> datetime:
+def last_change(stored: datetime | None, removed: dict[str, Removal]) -> datetime | None:
     """A thread's Last-Modified: its newest arrival, or a later removal from it
     (the removal may take the newest message, and dates must not go back)."""
-    return max([stored, *(r.removed_at for r in removed.values())])
+    dates = [r.removed_at for r in removed.values()]
+    return max([stored, *dates] if stored else dates, default=None)

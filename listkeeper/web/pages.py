@@ -14,11 +14,12 @@ from sqlalchemy import Connection
 from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.store import reader
+from listkeeper.store.tombstones import removals
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
 from listkeeper.web.feeds import SEARCH_FEED_FORMAT, search_feed
-from listkeeper.web.gone import last_change, missing, removed_from
+from listkeeper.web.gone import last_change, missing
 from listkeeper.web.links import author_token
 from listkeeper.web.render import templates
 
@@ -169,7 +170,7 @@ def thread_page(
         normalized = reader.normalize_requested_id(message_id)
         raise missing(conn, message_id, f"No thread with <{normalized}> in {list_name}.")
     # Removed messages stand as placeholders with their reason.
-    removed = removed_from(conn, (mid for mid, _, _, shown in shape.links if not shown))
+    removed = removals(conn, [mid for mid, _, _, shown in shape.links if not shown])
 
     def render() -> Response:
         view = reader.thread_view(conn, message_id, list_name)
