@@ -20,7 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
-from conftest import BACKENDS, SEED_MBOX, SEED_ROOT, run_cli, throwaway_pg
+from conftest import BACKENDS, SEED_EXPECTED, SEED_MBOX, SEED_ROOT, run_cli, throwaway_pg
 from listkeeper.ingest import Tally, import_mails
 from listkeeper.sources.detect import open_source
 from listkeeper.sources.raw import RawMail
@@ -276,3 +276,6 @@ def test_a_thread_whose_root_was_removed_keeps_working_links(db_url: str) -> Non
         for href in hrefs:
             assert http.get(href.replace("&amp;", "&")).status_code == 200, href
         assert http.get(str(thread_url(LIST, SEED_ROOT))).status_code == 410
+        reply = http.get(str(message_url(SEED_EXPECTED["messages"][1]["message_id"]))).text
+        mbox = re.search(r'<a href="([^"]+)">thread as mbox</a>', reply)
+        assert mbox is not None and http.get(mbox.group(1)).status_code == 200

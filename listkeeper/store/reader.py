@@ -64,7 +64,7 @@ class ThreadView:
 @dataclass(frozen=True, slots=True)
 class MessageView:
     summary: MessageSummary
-    thread_root: str | None
+    thread_root: str | None  # names the thread in URLs: ThreadView.url_id
     anatomy: dict[str, Any]
     sha256: str = ""  # of the raw bytes: with the parent, what a page's ETag hashes
     received_at: datetime | None = None  # when stored: the page's Last-Modified
@@ -133,7 +133,7 @@ def raw_message(conn: Connection, message_id: str) -> bytes | None:
 
 def _thread_root(conn: Connection, thread_id: int) -> str | None:
     view = _thread_by_id(conn, thread_id, None)
-    return view.root if view else None
+    return view.url_id if view else None
 
 
 def thread_view(
