@@ -6,7 +6,8 @@ open no dialog. Downloads never come back as HTML.
 
 What counts as "a script ran": a dialog; a call to alert/confirm/prompt or a
 write to ``window.__xss`` (payloads that avoid dialogs); a script-src CSP
-violation (markup got through and only the policy stopped it); a page error;
+violation or Chromium's console saying it refused a script (markup got
+through and only the policy stopped it); a page error;
 a request leaving the server; a <script> other than our own, an on* attribute
 or a javascript:/data: link in the DOM. A control test proves the watch sees
 each of these.
@@ -97,11 +98,18 @@ class Watch:
         page.add_init_script(WATCH)
         page.on("dialog", self._dialog)
         page.on("pageerror", lambda error: self.seen.append(f"page error: {error}"))
+        page.on("console", self._console)
         page.on("request", self._request)
 
     def _dialog(self, dialog) -> None:  # type: ignore[no-untyped-def]
         self.seen.append(f"dialog {dialog.type}: {dialog.message}")
         dialog.dismiss()
+
+    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+        """Chromium's own word that it refused a script (the CSP caught markup)."""
+        text = message.text
+        if "Content Security Policy" in text and "script" in text.lower():
+            self.seen.append(f"console: {text[:160]}")
 
     def _request(self, request) -> None:  # type: ignore[no-untyped-def]
         if not request.url.startswith(self.base) and not request.url.startswith("about:"):
@@ -204,8 +212,8 @@ def test_the_watch_sees_what_a_script_does(browser: Browser, served: Served) -> 
     found = watch.seen + page.evaluate(DOM_CHECK, served.url + "/static/nav.js")
     page.close()
     text = "\n".join(found)
-    for expected in ("dialog alert: control", "alert:control", "csp:script-src", "handler onerror",
-                     "href=javascript:", "script element"):
+    for expected in ("dialog alert: control", "alert:control", "csp:script-src", "console: ",
+                     "handler onerror", "href=javascript:", "script element"):
         assert expected in text, (expected, text)
 
 
