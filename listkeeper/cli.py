@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
 
 import typer
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from listkeeper import cli_access, config
@@ -27,6 +27,7 @@ from listkeeper.store.access import OPERATOR
 from listkeeper.store.db import DatabaseError, open_engine
 from listkeeper.store.reindex import reindex as rebuild_everything
 from listkeeper.store.rethread import rethread as rebuild_threads
+from listkeeper.store.tombstones import removal, removals
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -206,15 +207,18 @@ def thread(
     """Show a thread in reply order."""
     with _engine().connect() as conn:
         view = reader.thread_view(conn, OPERATOR, message_id)
-    if view is None:
-        _fail(f"no message {reader.normalize_requested_id(message_id)}", EXIT_NOT_FOUND)
+        if view is None:
+            _fail(_no_message(conn, message_id), EXIT_NOT_FOUND)
+        gone = removals(conn, OPERATOR, [e.message_id for e in view.entries if e.summary is None])
     if as_json:
         _print_json(thread_json(view))
         return
     typer.echo(view.subject)
     for entry in view.entries:
         indent = "  " * entry.depth
-        if entry.summary is None:
+        if entry.message_id in gone:
+            typer.echo(f"{indent}[removed: {gone[entry.message_id].reason}]")
+        elif entry.summary is None:
             typer.echo(f"{indent}[not archived] <{entry.message_id}>")
         else:
             s = entry.summary
@@ -229,8 +233,8 @@ def show(
     """Show one message: headers, and its body cut into blocks."""
     with _engine().connect() as conn:
         view = reader.message_view(conn, OPERATOR, message_id)
-    if view is None:
-        _fail(f"no message {reader.normalize_requested_id(message_id)}", EXIT_NOT_FOUND)
+        if view is None:
+            _fail(_no_message(conn, message_id), EXIT_NOT_FOUND)
     if as_json:
         _print_json(message_json(view))
         return
@@ -238,6 +242,13 @@ def show(
     typer.echo(f"From: {s.from_name} <{s.from_addr}>\nDate: {s.date}\nSubject: {s.subject}\n")
     for block in view.anatomy["blocks"]:
         typer.echo(block["text"], nl=False)
+
+
+def _no_message(conn: Connection, message_id: str) -> str:
+    """Why there is nothing to show: taken down (with the reason), or never archived."""
+    normalized = reader.normalize_requested_id(message_id)
+    gone = removal(conn, OPERATOR, normalized)
+    return f"removed: {gone.reason}" if gone else f"no message {normalized}"
 
 
 @app.command()
@@ -315,6 +326,10 @@ def serve(
 
 
 cli_access.register(app, _engine, _fail)
+
+from listkeeper.takedown_cli import register as register_takedown  # noqa: E402 (uses _engine)
+
+register_takedown(app)
 
 
 def run() -> None:

@@ -1,7 +1,8 @@
 """The import pipeline: sources -> parse (all cores) -> store (one writer).
 
-Every input message ends archived, counted as a duplicate, or quarantined
-with its reason; nothing escapes as an exception except a database failure.
+Every input message ends archived, counted as a duplicate, quarantined
+with its reason, or refused as taken down (a tombstone); nothing escapes
+as an exception except a database failure.
 Importing the same source again changes nothing (identity is the sha256), so
 an import killed at any point is finished by running it again.
 
@@ -42,6 +43,7 @@ class Tally:
     imported: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    removed: int = 0  # refused: taken down before (a tombstone)
     seconds: float = 0.0
     # Lists that got messages (new or again), with the dates those messages span.
     lists_touched: dict[str, Span] = field(default_factory=dict)
@@ -51,6 +53,8 @@ class Tally:
             self.imported += 1
         elif outcome is Outcome.DUPLICATE:
             self.duplicates += 1
+        elif outcome is Outcome.REMOVED:
+            self.removed += 1
         else:
             self.quarantined += 1
 
@@ -60,12 +64,13 @@ class Tally:
 
     @property
     def total(self) -> int:
-        return self.imported + self.duplicates + self.quarantined
+        return self.imported + self.duplicates + self.quarantined + self.removed
 
     def summary(self) -> str:
+        removed = f", removed {self.removed}" if self.removed else ""
         return (
             f"imported {self.imported}, duplicates {self.duplicates}, "
-            f"quarantined {self.quarantined}"
+            f"quarantined {self.quarantined}{removed}"
         )
 
     def as_json(self) -> dict[str, float | int]:
@@ -73,6 +78,7 @@ class Tally:
             "imported": self.imported,
             "duplicates": self.duplicates,
             "quarantined": self.quarantined,
+            "removed": self.removed,
             "seconds": round(self.seconds, 3),
         }
 
@@ -198,7 +204,8 @@ def _write_batch(
         for item, outcome in zip(incoming, writer.store_batch(incoming, received_at)):
             tally.count(outcome)
             # Duplicates too: a run killed before repair is repaired by the re-run.
-            tally.touch(item.list_name, item.message.date)
+            if outcome is not Outcome.REMOVED:
+                tally.touch(item.list_name, item.message.date)
     if on_batch:
         on_batch(tally)
 

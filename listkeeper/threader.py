@@ -8,7 +8,7 @@ links incrementally; this module holds the pure rules both sides share.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import StrEnum
 
 # References headers of 100,000 ids exist in the wild; the nearest ancestors
@@ -45,6 +45,11 @@ def header_links(message_id: str, references: list[str], in_reply_to: str | None
     return HeaderLinks(None, None, [])
 
 
+# Placeholders with nothing dated below them (in a list's view) sort last;
+# aware, as every stored date is.
+LAST = datetime.max.replace(tzinfo=timezone.utc)
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadNode:
     message_id: str
@@ -68,7 +73,7 @@ def reply_order(nodes: list[ThreadNode]) -> list[Placed]:
     first_date = _subtree_first_dates(nodes, children)
 
     def sort_key(node: ThreadNode) -> tuple[datetime, str]:
-        return first_date.get(node.message_id) or datetime.max, node.message_id
+        return first_date.get(node.message_id) or LAST, node.message_id
 
     placed: list[Placed] = []
     seen: set[str] = set()

@@ -10,6 +10,7 @@ import gzip
 import itertools
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import fastapi.routing
@@ -19,7 +20,7 @@ from fastapi import FastAPI
 from playwright.sync_api import sync_playwright
 from starlette.routing import BaseRoute, Mount, Route
 
-from conftest import BACKENDS, throwaway_pg
+from conftest import BACKENDS, run_cli, throwaway_pg
 from listkeeper.store.db import open_engine
 from listkeeper.web.app import create_app
 from listkeeper.web.links import author_token, mid_path, thread_url
@@ -442,3 +443,30 @@ def test_log_in_through_the_form_in_chromium(server: str) -> None:
         response = page.goto(thread)
         assert response is not None and response.status == 404
         browser.close()
+
+
+def test_a_removed_private_message_stays_unknown_to_outsiders(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Its 410 and reason would say a private message existed: outsiders get the 404."""
+    archive = build(db_url, tmp_path)
+    removed = run_cli("remove", PRIVATE_CROSS_REPLY, "--reason", "glimmerquill leak", db=db_url)
+    assert removed.returncode == 0, removed.stderr.decode()
+    message = f"/m/{mid_path(PRIVATE_CROSS_REPLY)}/"
+    with serving(archive.db) as server:
+        unknown = client(server).get(f"/m/{mid_path(UNKNOWN_VALUES['message_id'])}/")
+        for name, outsider in (
+            ("anonymous", client(server)),
+            ("bob", _bearer(server, archive, "bob")),
+        ):
+            for path in (message, f"/api/messages/{mid_path(PRIVATE_CROSS_REPLY)}"):
+                response = outsider.get(path)
+                assert response.status_code == 404, (name, path)
+                assert "glimmerquill" not in response.text
+            public_thread = outsider.get(f"/{PUBLIC_LIST}/t/{mid_path(CROSS_POST)}/")
+            assert public_thread.status_code == 200 and "glimmerquill" not in public_thread.text
+        assert client(server).get(message).text == unknown.text.replace(
+            UNKNOWN_VALUES["message_id"], PRIVATE_CROSS_REPLY
+        )
+        granted = _bearer(server, archive, "alice").get(message)
+        assert granted.status_code == 410 and "glimmerquill leak" in granted.text

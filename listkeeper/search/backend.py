@@ -41,6 +41,10 @@ FTS5_WEIGHTS = (4.0, 2.0, 1.0, 1.0, 1.5, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0)
 class SearchBackend(Protocol):
     def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None: ...
 
+    def unindex(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
+        """Drop these messages from the index; each with the document it was indexed with."""
+        ...
+
     def matching(self, node: Node) -> tuple[Select, bool]:
         """(SELECT messages.id, score) for the query; True when score is a relevance rank."""
         ...
@@ -106,6 +110,19 @@ class SqliteBackend:
         marks = ", ".join(f":{field}" for field in INDEXED_FIELDS)
         conn.execute(
             text(f"INSERT INTO search_fts(rowid, {columns}) VALUES (:pk, {marks})"),
+            [{"pk": pk, **dict(zip(INDEXED_FIELDS, doc.values()))} for pk, doc in documents],
+        )
+
+    def unindex(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
+        """A contentless table forgets a row only through FTS5's 'delete' command,
+        given the very values it indexed (it keeps no copy to read them from)."""
+        columns = ", ".join(INDEXED_FIELDS)
+        marks = ", ".join(f":{field}" for field in INDEXED_FIELDS)
+        conn.execute(
+            text(
+                f"INSERT INTO search_fts(search_fts, rowid, {columns}) "
+                f"VALUES ('delete', :pk, {marks})"
+            ),
             [{"pk": pk, **dict(zip(INDEXED_FIELDS, doc.values()))} for pk, doc in documents],
         )
 
@@ -195,6 +212,10 @@ class PostgresBackend:
         conn.execute(
             text(f"INSERT INTO search_docs (message_pk, {columns}) VALUES (:pk, {vectors})"), rows
         )
+
+    def unindex(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
+        pks = [pk for pk, _ in documents]
+        conn.execute(search_docs.delete().where(search_docs.c.message_pk.in_(pks)))
 
     def matching(self, node: Node) -> tuple[Select, bool]:
         positives = [t for t in _positive_terms(node) if _tsquery(t)]

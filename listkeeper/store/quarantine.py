@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from sqlalchemy import Connection, func, select
 
+from listkeeper.mail.headers import normalize_message_id
 from listkeeper.store.codec import decompress
+from listkeeper.store.prepare import bounded_id, storable_text
 from listkeeper.store.reader import as_utc
 from listkeeper.store.schema import quarantine
 
@@ -46,3 +50,14 @@ def quarantined_raw(conn: Connection, quarantine_id: int) -> tuple[Quarantined, 
     raw = decompress(row.raw)
     item = Quarantined(row.id, row.list_name, row.origin, row.reason, as_utc(row.received_at), len(raw))
     return item, raw
+
+
+def unparsed_message_id(raw: bytes) -> str | None:
+    """The Message-ID of a message that could not be parsed, as the store would
+    key it, when its header block still names one (a takedown reaches it too)."""
+    try:
+        value = BytesHeaderParser(policy=compat32).parsebytes(raw).get("message-id")
+        found = normalize_message_id(str(value)) if value is not None else None
+    except Exception:  # noqa: BLE001 — quarantined bytes can break any parser
+        return None
+    return storable_text(bounded_id(found)) if found else None

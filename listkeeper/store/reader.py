@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, extract, func, select
 
 from listkeeper.store.access import Viewer, readable, readable_list_ids, visible
 from listkeeper.store.codec import decode_anatomy, decompress
-from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
+from listkeeper.store.schema import list_messages, lists, messages, thread_nodes, tombstones
 from listkeeper.threader import Placed, ThreadNode, reply_order
 
 
@@ -57,11 +57,17 @@ class ThreadView:
     def messages(self) -> list[ThreadEntry]:
         return [entry for entry in self.entries if entry.summary is not None]
 
+    @property
+    def url_id(self) -> str:
+        """The Message-ID naming the thread in URLs: the root, unless the root is
+        a placeholder (never archived, or removed), whose URLs find nothing."""
+        return self.root if self.entries[0].summary is not None else self.messages[0].message_id
+
 
 @dataclass(frozen=True, slots=True)
 class MessageView:
     summary: MessageSummary
-    thread_root: str | None
+    thread_root: str | None  # names the thread in URLs: ThreadView.url_id
     anatomy: dict[str, Any]
     sha256: str = ""  # of the raw bytes: with the parent, what a page's ETag hashes
     received_at: datetime | None = None  # when stored: the page's Last-Modified
@@ -126,7 +132,7 @@ def message_view(conn: Connection, viewer: Viewer, message_id: str) -> MessageVi
 
 def _thread_root(conn: Connection, viewer: Viewer, thread_id: int) -> str | None:
     view = _thread_by_id(conn, viewer, thread_id, None)
-    return view.root if view else None
+    return view.url_id if view else None
 
 
 def _visible_thread_id(viewer: Viewer, message_id: str):  # type: ignore[no-untyped-def]
@@ -495,7 +501,9 @@ def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
-    """What cache validators are computed from: changes whenever mail arrives.
+    """What cache validators are computed from: changes whenever mail arrives
+    or a message is removed (a removal may leave count and last_pk as they
+    were before the removed message arrived, so tombstones count too).
 
     Read from list memberships and row ids only: the messages table holds
     the raw bytes inline, so touching its later columns for every row is slow.
@@ -503,7 +511,8 @@ class Stamp:
 
     count: int
     last_pk: int | None  # the newest message stored (ids grow with arrival)
-    last_stored: datetime | None
+    last_stored: datetime | None  # or the latest removal, if later
+    removed: int = 0  # tombstones in the whole archive
 
 
 def list_stamp(conn: Connection, viewer: Viewer, list_name: str | None) -> Stamp:
@@ -516,12 +525,16 @@ def list_stamp(conn: Connection, viewer: Viewer, list_name: str | None) -> Stamp
             lists.c.name == list_name
         )
     count, last_pk = conn.execute(query).one()
-    if last_pk is None:
-        return Stamp(count, None, None)
-    stored = conn.execute(
-        select(messages.c.received_at).where(messages.c.id == last_pk)
-    ).scalar_one()
-    return Stamp(count, last_pk, as_utc(stored))
+    removed, last_removed = conn.execute(
+        select(func.count(), func.max(tombstones.c.removed_at))
+    ).one()
+    changed = [as_utc(last_removed)] if last_removed is not None else []
+    if last_pk is not None:
+        stored = conn.execute(
+            select(messages.c.received_at).where(messages.c.id == last_pk)
+        ).scalar_one()
+        changed.append(as_utc(stored))
+    return Stamp(count, last_pk, max(changed, default=None), removed)
 
 
 @dataclass(frozen=True, slots=True)

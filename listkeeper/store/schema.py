@@ -156,6 +156,9 @@ tombstones = Table(
     Column("message_id", Text, primary_key=True),
     Column("reason", Text, nullable=False),
     Column("removed_at", DateTime(timezone=True), nullable=False),
+    # Ids of the lists it was in, space separated: only their readers learn
+    # that it was removed and why; to everyone else it is unknown (404).
+    Column("list_ids", Text, nullable=False),
 )
 
 audit_log = Table(

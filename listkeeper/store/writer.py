@@ -19,13 +19,17 @@ from listkeeper.search.backend import backend_for
 from listkeeper.store.codec import compress
 from listkeeper.store.linker import IN_CHUNK, ThreadLinker
 from listkeeper.store.prepare import PreparedMessage, storable_text
+from listkeeper.store.quarantine import unparsed_message_id
 from listkeeper.store.schema import LIST_NAME_LENGTH, list_messages, lists, messages, quarantine
+from listkeeper.store.access import OPERATOR
+from listkeeper.store.tombstones import removals
 
 
 class Outcome(StrEnum):
     IMPORTED = "imported"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
+    REMOVED = "removed"  # taken down (a tombstone): neither stored nor quarantined
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,15 @@ class ArchiveWriter:
 
     def store_batch(self, batch: list[Incoming], received_at: datetime) -> list[Outcome]:
         """Store a batch; one outcome per message, in order."""
+        removed = removals(self.conn, OPERATOR, [item.message.message_id for item in batch])
+        kept = [item for item in batch if item.message.message_id not in removed]
+        stored = iter(self._store_kept(kept, received_at))
+        return [
+            Outcome.REMOVED if item.message.message_id in removed else next(stored)
+            for item in batch
+        ]
+
+    def _store_kept(self, batch: list[Incoming], received_at: datetime) -> list[Outcome]:
         known = self._known_ids([item.message.sha256 for item in batch])
         canonical_taken = self._canonical_ids([item.message.message_id for item in batch])
         new_rows: list[dict] = []
@@ -151,7 +164,12 @@ class ArchiveWriter:
     def quarantine(
         self, raw: bytes, reason: str, origin: str, list_name: str | None, received_at: datetime
     ) -> Outcome:
-        """Keep what could not be archived, with why; the same bytes once."""
+        """Keep what could not be archived, with why; the same bytes once.
+
+        A removed message stays out here too: its takedown covers every copy."""
+        message_id = unparsed_message_id(raw)
+        if message_id is not None and removals(self.conn, OPERATOR, [message_id]):
+            return Outcome.REMOVED
         digest = hashlib.sha256(raw).hexdigest()
         known = self.conn.execute(
             select(quarantine.c.id).where(quarantine.c.sha256 == digest)

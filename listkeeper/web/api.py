@@ -24,6 +24,7 @@ from listkeeper.web.api_models import (
 )
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
+from listkeeper.web.gone import GONE_STATUS, missing
 from listkeeper.web.obfuscate import obfuscate_json
 from listkeeper.web.viewer import Viewing
 
@@ -35,6 +36,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "Bad query"),
         (401, "Unknown or revoked bearer token"),
         (404, "Not archived here, or not readable with this token"),
+        (GONE_STATUS, "Removed"),
         (422, "Invalid parameter"),
     )
 }
@@ -102,9 +104,7 @@ def api_thread(
 ) -> dict[str, Any]:
     view = reader.thread_view(conn, viewer, message_id, list)
     if view is None:
-        raise PageNotFound(
-            f"No message <{reader.normalize_requested_id(message_id)}> is archived here."
-        )
+        raise missing(conn, viewer, message_id)
     return obfuscate_json(shapes.thread_json(view))
 
 
@@ -116,9 +116,7 @@ def api_thread(
 def api_message(message_id: str, conn: Conn, viewer: Viewing) -> dict[str, Any]:
     view = reader.message_view(conn, viewer, message_id)
     if view is None:
-        raise PageNotFound(
-            f"No message <{reader.normalize_requested_id(message_id)}> is archived here."
-        )
+        raise missing(conn, viewer, message_id)
     return obfuscate_json(shapes.message_json(view))
 
 

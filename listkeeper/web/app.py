@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from listkeeper.web import api, downloads, errors, feeds, login, pages, patch_pages, viewer
+from listkeeper.web.admission import Admission
 from listkeeper.web.page_cache import PageCache
 from listkeeper.web.render import STATIC
 from listkeeper.web.security import SecurityHeaders
@@ -39,4 +40,5 @@ def create_app(engine: Engine) -> FastAPI:
         app.include_router(router, include_in_schema=False)
     viewer.install(app, engine)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Admission)
     return app

@@ -22,6 +22,8 @@ from listkeeper.web.caching import RAW_MAX_AGE_SECONDS, Validators, etag_of, res
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
 from listkeeper.web.viewer import Viewing
+from listkeeper.store.tombstones import removals
+from listkeeper.web.gone import last_change, missing
 
 # Shown in the browser as plain text; every other type is only ever downloaded.
 INLINE_TEXT_TYPES = frozenset({"text/plain", "text/x-patch", "text/x-diff"})
@@ -33,15 +35,10 @@ GZIP_MTIME = 0  # the same thread gives the same bytes, so its ETag holds
 router = APIRouter()
 
 
-def _not_archived(message_id: str) -> PageNotFound:
-    normalized = reader.normalize_requested_id(message_id)
-    return PageNotFound(f"No message <{normalized}> is archived here.", message_id)
-
-
 def _stored(conn: Conn, viewer: Viewer, message_id: str) -> reader.StoredMail:
     found = reader.stored_mails(conn, viewer, [reader.normalize_requested_id(message_id)])
     if not found:
-        raise _not_archived(message_id)
+        raise missing(conn, viewer, message_id)
     return next(iter(found.values()))
 
 
@@ -63,7 +60,7 @@ def attachment(
     """One listed attachment, decoded; the file name in the URL is for people."""
     view = reader.message_view(conn, viewer, message_id)
     if view is None:
-        raise _not_archived(message_id)
+        raise missing(conn, viewer, message_id)
     listed = {a["part_index"]: a for a in view.anatomy["attachments"]}
     if part_index not in listed:
         raise PageNotFound(
@@ -94,7 +91,7 @@ def thread_mbox(request: Request, message_id: str, conn: Conn, viewer: Viewing) 
     """The whole thread, in reply order, each message's original bytes."""
     view = reader.thread_view(conn, viewer, message_id)
     if view is None:
-        raise _not_archived(message_id)
+        raise missing(conn, viewer, message_id)
     ordered = [entry.message_id for entry in view.messages]
 
     def render() -> Response:
@@ -112,7 +109,9 @@ def thread_mbox(request: Request, message_id: str, conn: Conn, viewer: Viewing) 
         )
         return response
 
-    return respond(request, Validators(etag_of(["mbox", *ordered]), view.last_stored), render)
+    removed = removals(conn, viewer, [e.message_id for e in view.entries if e.summary is None])
+    changed = last_change(view.last_stored, removed)
+    return respond(request, Validators(etag_of(["mbox", *ordered]), changed), render)
 
 
 def content_disposition(kind: str, filename: str) -> str:

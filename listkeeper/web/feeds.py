@@ -23,10 +23,12 @@ from listkeeper.search.run import Sort, search
 from listkeeper.shapes import iso_utc
 from listkeeper.store import reader
 from listkeeper.store.access import Viewer
+from listkeeper.store.tombstones import removals
 from listkeeper.web import links
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
+from listkeeper.web.gone import last_change, missing
 from listkeeper.web.obfuscate import obfuscate
 from listkeeper.web.viewer import Viewing
 
@@ -102,7 +104,7 @@ def list_feed(request: Request, list_name: str, conn: Conn, viewer: Viewing) -> 
         raise PageNotFound(f"There is no list named {list_name!r} here.")
     stamp = reader.list_stamp(conn, viewer, list_name)
     validators = Validators(
-        etag_of(["atom", list_name, stamp.count, stamp.last_pk]), stamp.last_stored
+        etag_of(["atom", list_name, stamp.count, stamp.last_pk, stamp.removed]), stamp.last_stored
     )
 
     def render() -> Response:
@@ -135,12 +137,12 @@ def thread_feed(
     view = reader.thread_view(conn, viewer, message_id, list_name)
     if view is None:
         normalized = reader.normalize_requested_id(message_id)
-        raise PageNotFound(f"No thread with <{normalized}> in {list_name}.", message_id)
+        raise missing(conn, viewer, message_id, f"No thread with <{normalized}> in {list_name}.")
     shape = [(e.message_id, e.parent) for e in view.messages]
 
     def render() -> Response:
         bodies = reader.anatomies(conn, viewer, [e.message_id for e in view.messages])
-        page = _absolute(request, links.thread_url(list_name, view.root))
+        page = _absolute(request, links.thread_url(list_name, view.url_id))
         newest_first = sorted(view.messages, key=lambda e: e.summary.date, reverse=True)  # type: ignore[union-attr]
         entries = []
         for e in newest_first[:FEED_ENTRIES]:
@@ -157,12 +159,12 @@ def thread_feed(
                     body_text(bodies[e.message_id]),
                 )
             )
-        self_href = _absolute(request, links.thread_atom_url(list_name, view.root))
+        self_href = _absolute(request, links.thread_atom_url(list_name, view.url_id))
         return _feed(atom_xml(self_href, view.subject, self_href, page, entries))
 
-    return respond(
-        request, Validators(etag_of(["atom", list_name, *shape]), view.last_stored), render
-    )
+    removed = removals(conn, viewer, [e.message_id for e in view.entries if e.summary is None])
+    changed = last_change(view.last_stored, removed)
+    return respond(request, Validators(etag_of(["atom", list_name, *shape]), changed), render)
 
 
 def search_feed(
@@ -171,7 +173,8 @@ def search_feed(
     """Newest matches of a search as Atom; a bad query is a 400 with the reason."""
     stamp = reader.list_stamp(conn, viewer, None)
     validators = Validators(
-        etag_of(["atom-search", list_name, query, stamp.count, stamp.last_pk]), stamp.last_stored
+        etag_of(["atom-search", list_name, query, stamp.count, stamp.last_pk, stamp.removed]),
+        stamp.last_stored,
     )
 
     def render() -> Response:

@@ -35,7 +35,9 @@ def raw_url(message_id: str) -> Verbatim:
 
 
 def attachment_url(message_id: str, part_index: int, filename: str | None) -> Verbatim:
-    name = quote(filename or f"part{part_index}", safe="")
+    # The name is for people (the part index finds the part); a "/" in it, even
+    # as %2F, would split the path and miss the route.
+    name = quote((filename or f"part{part_index}").replace("/", "_"), safe="")
     return Verbatim(f"/m/{mid_path(message_id)}/a/{part_index}/{name}")
 
 

@@ -17,10 +17,12 @@ from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.store import reader
 from listkeeper.store.access import Viewer
+from listkeeper.store.tombstones import removals
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
 from listkeeper.web.feeds import SEARCH_FEED_FORMAT, search_feed
+from listkeeper.web.gone import last_change, missing
 from listkeeper.web.links import author_token
 from listkeeper.web.render import templates
 from listkeeper.web.viewer import Viewing
@@ -39,7 +41,9 @@ def _stamped(
 ) -> Validators:
     """Validators of a page that changes only when mail arrives (in the list)."""
     stamp = reader.list_stamp(conn, viewer, list_name)
-    return Validators(etag_of([list_name, *parts, stamp.count, stamp.last_pk]), stamp.last_stored)
+    return Validators(
+        etag_of([list_name, *parts, stamp.count, stamp.last_pk, stamp.removed]), stamp.last_stored
+    )
 
 
 @router.get("/")
@@ -67,8 +71,7 @@ def index(
 def message(request: Request, message_id: str, conn: Conn, viewer: Viewing) -> Response:
     view = reader.message_view(conn, viewer, message_id)
     if view is None:
-        normalized = reader.normalize_requested_id(message_id)
-        raise PageNotFound(f"No message <{normalized}> is archived here.", message_id)
+        raise missing(conn, viewer, message_id)
     s = view.summary
     patch = patch_of(conn, viewer, s.message_id)
     shape = [view.sha256, s.parent, s.parent_found_by, view.thread_root, *s.lists]
@@ -192,7 +195,9 @@ def thread_page(
     shape = reader.thread_shape(conn, viewer, message_id, list_name)
     if shape is None:
         normalized = reader.normalize_requested_id(message_id)
-        raise PageNotFound(f"No thread with <{normalized}> in {list_name}.", message_id)
+        raise missing(conn, viewer, message_id, f"No thread with <{normalized}> in {list_name}.")
+    # Removed messages stand as placeholders with their reason.
+    removed = removals(conn, viewer, [mid for mid, _, _, shown in shape.links if not shown])
 
     def render() -> Response:
         view = reader.thread_view(conn, viewer, message_id, list_name)
@@ -207,6 +212,7 @@ def thread_page(
             "flat": flat,
             "shown": shown if flat else view.entries,
             "bodies": reader.anatomies(conn, viewer, [e.message_id for e in view.messages]),
+            "removed": removed,
             "names": {
                 e.message_id: e.summary.from_name or e.summary.from_addr
                 for e in view.messages
@@ -216,7 +222,8 @@ def thread_page(
         return templates.TemplateResponse(request, "thread.html", context)
 
     validators = Validators(
-        etag_of([list_name, flat, shape.last_pk, *shape.links]), shape.last_stored
+        etag_of([list_name, flat, shape.last_pk, *shape.links]),
+        last_change(shape.last_stored, removed),
     )
     return respond(request, validators, render)
 

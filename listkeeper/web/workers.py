@@ -21,6 +21,9 @@ from listkeeper.store.db import open_engine
 from listkeeper.web.app import create_app
 
 LISTEN_BACKLOG = 2048
+# After SIGTERM a worker waits this long for open connections, then closes
+# them: under load one could otherwise wait forever and never exit.
+GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -35,7 +38,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def _child(sock: socket.socket, db: str) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     app = create_app(open_engine(db))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+    server = uvicorn.Server(config)
     server.run(sockets=[sock])
 
 

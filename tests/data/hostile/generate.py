@@ -277,6 +277,36 @@ message("references-hostile", "References naming every hostile id above, and a s
                 " <%3Cscript%3E%2e%2e%2f%00@evil.example> <javascript:alert(document.domain)//@evil.example>\n"
                 f" {ALERT} <data:text/html,%3Cscript%3Ealert(1)%3C/script%3E@evil.example>\n"
                 " <subject-script@hostile.listkeeper.test>\n")
+message("message-id-tag-breakout", "a Message-ID that closes an attribute and opens a <script>",
+        message_id="<\"><script>alert(1)</script><x y=\"@evil.example>")
+message("reply-to-hostile", "a hostile reply to a hostile message, so thread pages nest them",
+        subject=f"Re: {ALERT}", from_=f'"<img src=x onerror=alert(1)>" <replier@evil.example>',
+        headers="In-Reply-To: <subject-script@hostile.listkeeper.test>\n"
+                "References: <subject-script@hostile.listkeeper.test>\n",
+        body=f"> {ALERT}\n\nreply-to-hostile {ALERT}\n", expect_subject=ALERT,
+        expect_body=["reply-to-hostile"])
+# ------------------------------------------------- more HTML and charsets
+html("html-style-tricks", "<style> that closes early, <link> to javascript:, -moz-binding, behavior",
+     "<style>p{color:red}</style><script>alert(1)</script><style>"
+     "x{-moz-binding:url(http://evil.example/xss.xml#x);behavior:url(x.htc)}</style>"
+     "<link rel=\"stylesheet\" href=\"javascript:alert(2)\"><p style=\"x:\\65xpression(alert(3))\">e</p>",
+     "visible-style-tricks")
+html("html-vbscript-and-entities", "vbscript: and livescript: URLs, &colon; and NUL-split schemes",
+     "<a href=\"vbscript:msgbox(1)\">v</a><a href=\"livescript:alert(1)\">l</a>"
+     "<a href=\"javascript&colon;alert(2)\">c</a><a href=\"java\0script:alert(3)\">n</a>",
+     "visible-vbscript")
+message("html-charset-utf7", "an HTML part declared UTF-7: +ADw-script+AD4- becomes <script> when decoded",
+        subject="HTML only: html-charset-utf7", content_type="text/html; charset=utf-7", cte="7bit",
+        body="<p>visible-html-utf7</p>+ADw-script+AD4-alert(1)+ADw-/script+AD4-\n",
+        expect_body=["visible-html-utf7"])
+message("html-overlong-utf8", "an HTML part with overlong UTF-8 < and > around script",
+        subject="HTML only: html-overlong-utf8", content_type="text/html; charset=utf-8",
+        body=b"<p>visible-html-overlong</p>\xc0\xbcscript\xc0\xbealert(1)\xc0\xbc/script\xc0\xbe\n",
+        expect_body=["visible-html-overlong"])
+attachment("attachment-charset-breakout", "a text attachment whose charset parameter breaks out of the header",
+           'attachment; filename="notes.txt"', ctype='text/plain; charset="utf-8\"><script>alert(1)</script>"')
+attachment("attachment-html-named-txt", "an HTML document named .txt and typed text/html",
+           'attachment; filename="readme.txt"', ctype="text/html")
 # --------------------------------------------------------------- others
 message("list-id-script", "a List-Id that is markup (the list name comes from it: URLs, titles)",
         headers="List-Id: \"><script>alert(1)</script> <<svg onload=alert(2)>.lists.evil.example>\n")

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.Text(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("removed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("list_ids", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("message_id"),
     )
     op.create_table(
