@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Optional
 
 import typer
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from listkeeper import cli_access, config
+from listkeeper import cli_access, config, takedown_cli
+from listkeeper.cli_common import fail, first_line, open_database, print_json, state
 from listkeeper.errors import EXIT_BAD_QUERY, EXIT_BAD_SOURCE, EXIT_DATABASE, EXIT_NOT_FOUND
 from listkeeper.ingest import Tally, import_mails, import_paths, repair_threads
+from listkeeper.patches.cli import patches_app
 from listkeeper.sources.raw import RawMail
 from listkeeper.store.quarantine import quarantined, quarantined_raw
 from listkeeper.search.query import QueryError
@@ -32,42 +33,12 @@ from listkeeper.store.tombstones import removal, removals
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
 
 
-class State:
-    db: str = config.DB.default
-
-
-state = State()
-
-
 @app.callback()
 def main(
     db: Annotated[Optional[str], typer.Option("--db", help=config.DB.help)] = None,
 ) -> None:
     """listkeeper: a mailing-list archive."""
     state.db = db or config.DB.value()
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(f"listkeeper: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _engine() -> Engine:
-    try:
-        return open_engine(state.db)
-    except DatabaseError as exc:
-        _fail(str(exc), EXIT_DATABASE)
-    except (OperationalError, SQLAlchemyError) as exc:
-        _fail(f"cannot open database {state.db}: {_first_line(exc)}", EXIT_DATABASE)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
 
 
 @app.command("import")
@@ -86,16 +57,16 @@ def import_command(
     """Import mail; ends with one line: imported N, duplicates D, quarantined Q."""
     for source in sources:
         if not source.exists():
-            _fail(f"{source}: not found", EXIT_BAD_SOURCE)
-    engine = _engine()
+            fail(f"{source}: not found", EXIT_BAD_SOURCE)
+    engine = open_database()
     try:
         tally = _run_import(engine, sources, list_name, workers, show_progress=not as_json)
     except SourceError as exc:
-        _fail(str(exc), EXIT_BAD_SOURCE)
+        fail(str(exc), EXIT_BAD_SOURCE)
     except SQLAlchemyError as exc:
-        _fail(f"database error: {_first_line(exc)}", EXIT_DATABASE)
+        fail(f"database error: {first_line(exc)}", EXIT_DATABASE)
     if as_json:
-        _print_json(tally.as_json())
+        print_json(tally.as_json())
     else:
         typer.echo(tally.summary())
 
@@ -132,7 +103,7 @@ def deliver(
         engine = open_engine(state.db)
         tally = deliver_message(engine, data, [list_name], "stdin")
     except (DatabaseError, SQLAlchemyError) as exc:
-        _fail(f"database unavailable, try again: {_first_line(exc)}", EX_TEMPFAIL)
+        fail(f"database unavailable, try again: {first_line(exc)}", EX_TEMPFAIL)
     typer.echo(tally.summary())
 
 
@@ -149,7 +120,7 @@ def lmtp(
 
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # the server thread inherits it
-    controller = LmtpController(ArchiveHandler(_engine(), list_name), hostname=host, port=port)
+    controller = LmtpController(ArchiveHandler(open_database(), list_name), hostname=host, port=port)
     controller.start()
     typer.echo(f"LMTP on {host}:{port}")
     try:
@@ -165,7 +136,7 @@ app.add_typer(quarantine_app, name="quarantine")
 @quarantine_app.command("list")
 def quarantine_list() -> None:
     """One line per quarantined message: id, list, origin, reason."""
-    with _engine().connect() as conn:
+    with open_database().connect() as conn:
         for item in quarantined(conn):
             typer.echo(f"{item.id}\t{item.list_name or '-'}\t{item.origin}\t{item.reason}")
 
@@ -173,10 +144,10 @@ def quarantine_list() -> None:
 @quarantine_app.command("show")
 def quarantine_show(quarantine_id: Annotated[int, typer.Argument(help="Id from quarantine list")]) -> None:
     """The reason, then the message's original bytes."""
-    with _engine().connect() as conn:
+    with open_database().connect() as conn:
         found = quarantined_raw(conn, quarantine_id)
     if found is None:
-        _fail(f"no quarantined message {quarantine_id}", EXIT_NOT_FOUND)
+        fail(f"no quarantined message {quarantine_id}", EXIT_NOT_FOUND)
     item, raw = found
     typer.echo(f"Reason: {item.reason}\nOrigin: {item.origin}\n")
     sys.stdout.flush()
@@ -186,7 +157,7 @@ def quarantine_show(quarantine_id: Annotated[int, typer.Argument(help="Id from q
 @quarantine_app.command("retry")
 def quarantine_retry() -> None:
     """Parse every quarantined message again (after an upgrade); archive what now parses."""
-    engine = _engine()
+    engine = open_database()
     with engine.connect() as conn:
         items = [(item, quarantined_raw(conn, item.id)) for item in quarantined(conn)]
     tally = Tally()
@@ -205,13 +176,13 @@ def thread(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Show a thread in reply order."""
-    with _engine().connect() as conn:
+    with open_database().connect() as conn:
         view = reader.thread_view(conn, OPERATOR, message_id)
         if view is None:
-            _fail(_no_message(conn, message_id), EXIT_NOT_FOUND)
+            fail(_no_message(conn, message_id), EXIT_NOT_FOUND)
         gone = removals(conn, OPERATOR, [e.message_id for e in view.entries if e.summary is None])
     if as_json:
-        _print_json(thread_json(view))
+        print_json(thread_json(view))
         return
     typer.echo(view.subject)
     for entry in view.entries:
@@ -231,12 +202,12 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Show one message: headers, and its body cut into blocks."""
-    with _engine().connect() as conn:
+    with open_database().connect() as conn:
         view = reader.message_view(conn, OPERATOR, message_id)
         if view is None:
-            _fail(_no_message(conn, message_id), EXIT_NOT_FOUND)
+            fail(_no_message(conn, message_id), EXIT_NOT_FOUND)
     if as_json:
-        _print_json(message_json(view))
+        print_json(message_json(view))
         return
     s = view.summary
     typer.echo(f"From: {s.from_name} <{s.from_addr}>\nDate: {s.date}\nSubject: {s.subject}\n")
@@ -258,11 +229,11 @@ def rethread(
     ] = None,
 ) -> None:
     """Recompute all threads from the stored messages."""
-    engine = _engine()
+    engine = open_database()
     if list_name is not None:
         with engine.connect() as conn:
             if not reader.list_exists(conn, OPERATOR, list_name):
-                _fail(f"no list {list_name}", EXIT_NOT_FOUND)
+                fail(f"no list {list_name}", EXIT_NOT_FOUND)
     with engine.begin() as conn:
         count = rebuild_threads(conn, {list_name} if list_name else None)
     typer.echo(f"rethreaded {count} messages")
@@ -271,7 +242,7 @@ def rethread(
 @app.command()
 def reindex() -> None:
     """Rebuild headers, body anatomy, search index and threads from the raw bytes."""
-    with _engine().begin() as conn:
+    with open_database().begin() as conn:
         count = rebuild_everything(conn)
     typer.echo(f"reindexed {count} messages")
 
@@ -286,15 +257,15 @@ def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Search messages with the query language of DESIGN.md."""
-    with _engine().connect() as conn:
+    with open_database().connect() as conn:
         try:
             results = search(
                 conn, OPERATOR, query, list_name, limit=limit, sort=sort, by_thread=threads
             )
         except QueryError as exc:
-            _fail(f"bad query: {exc}", EXIT_BAD_QUERY)
+            fail(f"bad query: {exc}", EXIT_BAD_QUERY)
     if as_json:
-        _print_json(search_json(results))
+        print_json(search_json(results))
         return
     for hit in results.hits:
         in_thread = f" ({hit.thread_hits} in thread)" if threads else ""
@@ -315,28 +286,23 @@ def serve(
     if workers > 1:
         from listkeeper.web.workers import serve as serve_forked
 
-        _engine().dispose()  # a clear error before forking, and migrations run once
+        open_database().dispose()  # a clear error before forking, and migrations run once
         serve_forked(state.db, host, port, workers)
         return
     import uvicorn
 
     from listkeeper.web.app import create_app
 
-    uvicorn.run(create_app(_engine()), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(open_database()), host=host, port=port, log_level="warning")
 
 
-cli_access.register(app, _engine, _fail)
-
-from listkeeper.takedown_cli import register as register_takedown  # noqa: E402 (uses _engine)
-
-register_takedown(app)
+# Command groups kept in their own modules, listed after the core commands.
+cli_access.register(app)
+takedown_cli.register(app)
+app.add_typer(patches_app, name="patches")
 
 
 def run() -> None:
     """Entry point of the `listkeeper` command."""
     app()
 
-
-from listkeeper.patches.cli import patches_app  # noqa: E402 — registered last, after the helpers it uses
-
-app.add_typer(patches_app, name="patches")

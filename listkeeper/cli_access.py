@@ -12,13 +12,14 @@ command opens the database and fails, so both behave alike.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
+from listkeeper.cli_common import fail, open_database
 from listkeeper.errors import EXIT_INVALID, EXIT_NOT_FOUND
 from listkeeper.store import accounts
 from listkeeper.web.links import RESERVED_LIST_NAMES
@@ -28,20 +29,7 @@ user_app = typer.Typer(help="Users who may sign in to read private lists.", no_a
 token_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
 
 
-class _Main:
-    """What the main command lends: its database opening and its one-line failure."""
-
-    engine: Callable[[], Engine]
-    fail: Callable[[str, int], NoReturn]
-
-
-_main = _Main()
-
-
-def register(
-    app: typer.Typer, engine: Callable[[], Engine], fail: Callable[[str, int], NoReturn]
-) -> None:
-    _main.engine, _main.fail = engine, fail
+def register(app: typer.Typer) -> None:
     app.add_typer(list_app, name="list")
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")
@@ -53,12 +41,12 @@ def register(
 def _writing() -> Iterator[Connection]:
     """A transaction; an unknown name or unusable value ends the command with one line."""
     try:
-        with _main.engine().begin() as conn:
+        with open_database().begin() as conn:
             yield conn
     except accounts.NotFound as exc:
-        _main.fail(str(exc), EXIT_NOT_FOUND)
+        fail(str(exc), EXIT_NOT_FOUND)
     except accounts.Invalid as exc:
-        _main.fail(str(exc), EXIT_INVALID)
+        fail(str(exc), EXIT_INVALID)
 
 
 @list_app.command("create")
@@ -70,7 +58,7 @@ def list_create(
 ) -> None:
     """Create a list, or make an existing one private (--private) or public (without)."""
     if name in RESERVED_LIST_NAMES:
-        _main.fail(f"{name} is reserved for the web archive's own pages", EXIT_INVALID)
+        fail(f"{name} is reserved for the web archive's own pages", EXIT_INVALID)
     with _writing() as conn:
         created = accounts.set_list(conn, name, private)
     kind = "private" if private else "public"
@@ -80,7 +68,7 @@ def list_create(
 @list_app.command("ls")
 def list_ls() -> None:
     """One line per list: name, private or public, message count."""
-    with _main.engine().connect() as conn:
+    with open_database().connect() as conn:
         for item in accounts.list_overview(conn):
             typer.echo(f"{item.name}\t{'private' if item.private else 'public'}\t{item.messages}")
 

@@ -1,7 +1,7 @@
 """`listkeeper remove` and `listkeeper audit`: takedowns from the command line.
 
 Kept out of cli.py (registered there in one line) so the command module stays
-thin; it uses cli's engine and one-line error helpers.
+thin; it shares cli_common's database and one-line errors.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from listkeeper import cli
+from listkeeper.cli_common import fail, open_database, print_json
 from listkeeper.errors import EXIT_NOT_FOUND, EXIT_USAGE
 from listkeeper.shapes import iso_utc
 from listkeeper.store.takedown import NotArchived, remove
@@ -33,13 +33,13 @@ def remove_command(
     """Remove a message for good: pages answer 410, search/feeds/exports drop it,
     its bytes are deleted, and a tombstone keeps re-imports from restoring it."""
     if not reason.strip():
-        cli._fail("--reason must not be empty", EXIT_USAGE)
+        fail("--reason must not be empty", EXIT_USAGE)
     who = (actor or os.environ.get("USER") or "").strip() or "unknown"
-    with cli._engine().begin() as conn:
+    with open_database().begin() as conn:
         try:
             done = remove(conn, message_id, reason.strip(), who)
         except NotArchived as exc:
-            cli._fail(str(exc), EXIT_NOT_FOUND)
+            fail(str(exc), EXIT_NOT_FOUND)
     if done.already:
         typer.echo(f"already removed <{done.message_id}> {iso_utc(done.removed_at)}: {done.reason}")
         return
@@ -53,10 +53,10 @@ def audit_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Every removal, oldest first: time, action, target, reason, actor."""
-    with cli._engine().connect() as conn:
+    with open_database().connect() as conn:
         entries = audit_entries(conn)
     if as_json:
-        cli._print_json(
+        print_json(
             [
                 {"at": iso_utc(e.at), "action": e.action, "target": e.target,
                  "reason": e.reason, "actor": e.actor}

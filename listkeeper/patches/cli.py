@@ -1,7 +1,7 @@
 """`listkeeper patches …`: repository links and the patches of a list.
 
-Registered from listkeeper/cli.py; the shared helpers (engine, one-line
-errors) are imported when a command runs, so either module imports first.
+Registered from listkeeper/cli.py; shares cli_common's database and
+one-line errors.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from listkeeper.cli_common import fail, open_database
 from listkeeper.errors import EXIT_NOT_FOUND
 from listkeeper.patches.reader import STATES, PatchInfo, list_patches
 from listkeeper.store.access import OPERATOR
@@ -28,14 +29,12 @@ def set_repo(
     ],
 ) -> None:
     """Link the changeset and commit ids named in a list's replies."""
-    from listkeeper.cli import _engine, _fail
-
-    engine = _engine()
+    engine = open_database()
     try:
         with engine.begin() as conn:
             set_commit_url(conn, list_name, commit_url)
     except RepoError as exc:
-        _fail(str(exc), EXIT_NOT_FOUND if str(exc).startswith("no list") else EXIT_BAD_VALUE)
+        fail(str(exc), EXIT_NOT_FOUND if str(exc).startswith("no list") else EXIT_BAD_VALUE)
     typer.echo(f"{list_name}: commits link to {commit_url}")
 
 
@@ -47,11 +46,9 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """A list's patches, newest first."""
-    from listkeeper.cli import _engine, _fail
-
     if state is not None and state not in STATES:
-        _fail(f"--state is one of {', '.join(STATES)}, not {state!r}", EXIT_BAD_VALUE)
-    with _engine().connect() as conn:
+        fail(f"--state is one of {', '.join(STATES)}, not {state!r}", EXIT_BAD_VALUE)
+    with open_database().connect() as conn:
         found = list_patches(conn, OPERATOR, list_name, state, limit, 0)
     if as_json:
         typer.echo(json.dumps([patch_json(p) for p in found], ensure_ascii=False, indent=1))

@@ -280,7 +280,7 @@ message("references-hostile", "References naming every hostile id above, and a s
 message("message-id-tag-breakout", "a Message-ID that closes an attribute and opens a <script>",
         message_id="<\"><script>alert(1)</script><x y=\"@evil.example>")
 message("reply-to-hostile", "a hostile reply to a hostile message, so thread pages nest them",
-        subject=f"Re: {ALERT}", from_=f'"<img src=x onerror=alert(1)>" <replier@evil.example>',
+        subject=f"Re: {ALERT}", from_='"<img src=x onerror=alert(1)>" <replier@evil.example>',
         headers="In-Reply-To: <subject-script@hostile.listkeeper.test>\n"
                 "References: <subject-script@hostile.listkeeper.test>\n",
         body=f"> {ALERT}\n\nreply-to-hostile {ALERT}\n", expect_subject=ALERT,
