@@ -26,7 +26,7 @@ def test_a_later_fetch_reads_only_new_commits(db_url: str, tmp_path: Path) -> No
     assert _import(db_url, inbox)["imported"] == 10
     # Nothing fetched: nothing read (a full re-read would count 10 duplicates).
     assert _import(db_url, inbox) | {"seconds": 0} == {
-        "imported": 0, "duplicates": 0, "quarantined": 0, "seconds": 0
+        "imported": 0, "duplicates": 0, "quarantined": 0, "removed": 0, "seconds": 0
     }
 
     # A fetch brings new commits to the epoch and a new epoch.
