@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import email
 import json
+import random
+import signal
 import smtplib
 import subprocess
 import sys
+import threading
 
 from conftest import ROOT, SEED_MBOX, run_cli
 from listkeeper.sources.detect import open_source
@@ -73,3 +78,38 @@ def test_lmtp_acknowledges_after_commit(db_url: str) -> None:
         server.terminate()
         server.wait(timeout=10)
     assert server.returncode == 0, server.stderr.read().decode()
+
+
+def test_sigkill_during_lmtp_loses_no_acknowledged_message(db_url: str) -> None:
+    """A 250 after DATA is a promise: the server is killed (SIGKILL) while
+    mail keeps coming, and every message it acknowledged must be stored."""
+    mails = list(open_source(SEED_MBOX))
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "listkeeper", "--db", db_url, "lmtp", "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    acknowledged: list[str] = []
+    try:
+        wait_for_port(port, server)
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            with smtplib.LMTP("127.0.0.1", port) as client:
+                client.ehlo_or_helo_if_needed()
+                for number, mail in enumerate(mails):
+                    if number == len(mails) // 3:  # mid-stream, while DATA is being handled
+                        threading.Timer(random.uniform(0, 0.05), server.kill).start()
+                    client.mail("sender@example.org")
+                    client.rcpt("xen-devel@lists.example.org")
+                    if client.data(mail.data.replace(b"\n", b"\r\n"))[0] == 250:
+                        acknowledged.append(_message_id(mail.data))
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+    assert server.returncode == -signal.SIGKILL
+    assert len(mails) // 3 <= len(acknowledged) < len(mails)  # the kill did land mid-stream
+    for message_id in acknowledged:
+        assert run_cli("show", message_id, db=db_url).returncode == 0, message_id
+
+
+def _message_id(data: bytes) -> str:
+    return email.message_from_bytes(data)["Message-ID"].strip().strip("<>")
