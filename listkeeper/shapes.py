@@ -72,7 +72,8 @@ def search_json(results: SearchResults) -> dict[str, Any]:
                 "list": hit.lists[0] if hit.lists else None,
                 "lists": hit.lists,
                 "snippet": hit.snippet,
-                **({"thread_hits": hit.thread_hits} if results.by_thread else {}),
+                # With one result per thread: how many of the thread's messages matched.
+                "thread_hits": hit.thread_hits if results.by_thread else None,
             }
             for hit in results.hits
         ],

@@ -173,7 +173,7 @@ def every_page(db: str) -> Pages:
     html = ["/"]
     raw, attachments = [], []
     with open_engine(db).connect() as conn:
-        for summary in reader.list_summaries(conn):
+        for summary in reader.list_summaries(conn, OPERATOR):
             name = summary.name
             html += [str(links.list_url(name))]
             html += [f"{links.list_url(name)}{y}/{m:02d}/" for y, m, _ in reader.list_months(conn, OPERATOR, name)]
