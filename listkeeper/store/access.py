@@ -48,7 +48,13 @@ def visible(viewer: Viewer) -> ColumnElement[bool]:
     """Condition on ``messages``: the message is in at least one readable list."""
     if viewer.everything:
         return true()
-    memberships = select(list_messages.c.message_pk).where(
-        list_messages.c.list_id.in_(readable_list_ids(viewer))
+    # Correlated, so each candidate message costs one index probe: an IN over
+    # every membership would build a set of the whole archive per query.
+    return (
+        select(list_messages.c.message_pk)
+        .where(
+            list_messages.c.message_pk == messages.c.id,
+            list_messages.c.list_id.in_(readable_list_ids(viewer)),
+        )
+        .exists()
     )
-    return messages.c.id.in_(memberships)
