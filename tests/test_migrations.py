@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from alembic.script import ScriptDirectory
 
+from conftest import SEED_MBOX, run_cli
+from listkeeper.search import rebuild
+from listkeeper.search.run import search
+from listkeeper.store.access import OPERATOR
 from listkeeper.store.db import HEAD_REVISION, alembic_config, open_engine
 from listkeeper.store.schema import metadata
 
@@ -45,3 +51,32 @@ def test_search_structures_exist(db_url: str) -> None:
 def test_head_revision_is_alembics_head() -> None:
     """db.py skips Alembic for a database at HEAD_REVISION: it must be the newest."""
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
+def test_an_interrupted_upgrade_leaves_the_archive_as_it_was(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade is one transaction (on SQLite too, where pysqlite would commit
+    each CREATE on its own): a failure halfway leaves the old schema, and the
+    next open runs the whole upgrade again."""
+    assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
+    engine = open_engine(db_url)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    engine.dispose()
+
+    def interrupted(_connection: object) -> None:
+        raise RuntimeError("power cut halfway through the upgrade")
+
+    monkeypatch.setattr(rebuild, "rebuild_search_index", interrupted)
+    with pytest.raises(RuntimeError, match="power cut"):
+        open_engine(db_url)
+    monkeypatch.undo()
+    engine = open_engine(db_url)  # "table patches already exists" if the first half had stayed
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == HEAD_REVISION
+        found = search(conn, OPERATOR, "sym:xen_pt_switch").hits
+    engine.dispose()
+    assert [hit.message_id for hit in found] == ["4558911E.2030904@suse.de"]

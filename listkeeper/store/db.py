@@ -54,7 +54,7 @@ def open_engine(db: str) -> Engine:
     return engine
 
 
-def _sqlite_engine(path: str) -> Engine:
+def _sqlite_engine(path: str, transactional_ddl: bool = False) -> Engine:
     if path and path != ":memory:":
         parent = Path(path).parent
         if not parent.is_dir():
@@ -69,6 +69,14 @@ def _sqlite_engine(path: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
+        if transactional_ddl:
+            dbapi_connection.isolation_level = None  # BEGIN is ours, not pysqlite's
+
+    if transactional_ddl:
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -82,15 +90,28 @@ def alembic_config() -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is there)."""
+    """Bring the schema to the newest migration (a no-op when it is there).
+
+    All of an upgrade is one transaction, so one that is interrupted leaves
+    the archive as it was and runs again from the start. On SQLite that
+    takes an engine of its own: pysqlite commits before every CREATE, DROP
+    or ALTER, which would leave half an upgrade behind.
+    """
     if _revision(engine) == HEAD_REVISION:
         return
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrating = engine
+    if engine.dialect.name == "sqlite":
+        migrating = _sqlite_engine(engine.url.database or "", transactional_ddl=True)
+    try:
+        with migrating.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
 
 
 def _revision(engine: Engine) -> str | None:
