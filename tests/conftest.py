@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -26,6 +27,9 @@ SEED_ROOT = SEED_EXPECTED["root"]
 CORPUS = SHARED / "corpus"
 PG_ADMIN = os.environ.get("LISTKEEPER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgresql")
+# Debian's Chromium, as CI installs it; Playwright drives it, never its own download.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def _pg_url(name: str) -> str:
@@ -79,3 +83,12 @@ def seeded_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 def _import_seed(url: str) -> None:
     result = run_cli("import", str(SEED_MBOX), db=url)
     assert result.returncode == 0, result.stderr.decode()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, one per test module."""
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -20,12 +20,11 @@ from fastapi import FastAPI
 from playwright.sync_api import sync_playwright
 from starlette.routing import BaseRoute, Mount, Route
 
-from conftest import BACKENDS, run_cli, throwaway_pg
+from conftest import BACKENDS, CHROMIUM, CHROMIUM_ARGS, run_cli, throwaway_pg
 from listkeeper.store.db import open_engine
 from listkeeper.web.app import create_app
 from listkeeper.web.links import author_token, mid_path, thread_url
 from listkeeper.web.viewer import SESSION_COOKIE
-from test_web_seed import CHROMIUM, CHROMIUM_ARGS
 from webserver import serving
 from private_archive import (
     ATTACHMENT,

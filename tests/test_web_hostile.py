@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from conftest import BACKENDS, run_cli, throwaway_pg
 from listkeeper.store.access import OPERATOR
@@ -33,8 +33,6 @@ from listkeeper.web.downloads import INLINE_TEXT_TYPES
 from webserver import serving
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ALERT = "<script>alert(document.domain)</script>"
 REMOVED = "subject-script@hostile.listkeeper.test"  # has a hostile reply: a placeholder in a thread
 REMOVAL_REASON = f"{ALERT}<img src=x onerror=alert(1)>"
@@ -151,14 +149,6 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         assert removed.returncode == 0, removed.stderr.decode()
         with serving(db) as url:
             yield Served(db, url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from conftest import ROOT, SEED_EXPECTED, SEED_MBOX, SEED_ROOT
 from listkeeper.sources.detect import open_source
 from listkeeper.web.links import anchor, message_url, raw_url, thread_url
 from webserver import serving
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -26,14 +24,6 @@ DESKTOP = {"width": 1280, "height": 900}
 def server(seeded_db: str) -> Iterator[str]:
     with serving(seeded_db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _artifact(name: str) -> Path:
