@@ -23,8 +23,7 @@ from listkeeper.web.api_models import (
     ThreadPageOut,
 )
 from listkeeper.web.db import Conn
-from listkeeper.web.errors import PageNotFound
-from listkeeper.web.gone import GONE_STATUS, missing
+from listkeeper.web.gone import GONE_STATUS, missing, require_list
 from listkeeper.web.obfuscate import obfuscate_json
 from listkeeper.web.viewer import Viewing
 
@@ -67,8 +66,7 @@ def api_lists(conn: Conn, viewer: Viewing) -> dict[str, Any]:
 def api_threads(
     list_name: str, conn: Conn, viewer: Viewing, page: int = Query(1, ge=1)
 ) -> dict[str, Any]:
-    if not reader.list_exists(conn, viewer, list_name):
-        raise PageNotFound(f"There is no list named {list_name!r} here.")
+    require_list(conn, viewer, list_name)
     threads = reader.latest_threads(
         conn, viewer, list_name, THREADS_PER_PAGE, (page - 1) * THREADS_PER_PAGE
     )

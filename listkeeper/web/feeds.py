@@ -27,8 +27,7 @@ from listkeeper.store.tombstones import removals
 from listkeeper.web import links
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
-from listkeeper.web.errors import PageNotFound
-from listkeeper.web.gone import last_change, missing
+from listkeeper.web.gone import last_change, missing, require_list
 from listkeeper.web.obfuscate import obfuscate
 from listkeeper.web.viewer import Viewing
 
@@ -100,8 +99,7 @@ def _feed(body: bytes) -> Response:
 
 @router.get("/{list_name}/new.atom")
 def list_feed(request: Request, list_name: str, conn: Conn, viewer: Viewing) -> Response:
-    if not reader.list_exists(conn, viewer, list_name):
-        raise PageNotFound(f"There is no list named {list_name!r} here.")
+    require_list(conn, viewer, list_name)
     stamp = reader.list_stamp(conn, viewer, list_name)
     validators = Validators(
         etag_of(["atom", list_name, stamp.count, stamp.last_pk, stamp.removed]), stamp.last_stored

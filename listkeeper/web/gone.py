@@ -1,6 +1,7 @@
-"""Nothing to show for a Message-ID: 404, or 410 Gone with the takedown's
-reason when the message was removed, on pages, downloads, feeds and the API
-alike (the API puts the reason in its error envelope)."""
+"""Nothing to show: a list the viewer cannot read is a 404; a Message-ID is a
+404, or 410 Gone with the takedown's reason when the message was removed, on
+pages, downloads, feeds and the API alike (the API puts the reason in its
+error envelope)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ class MessageGone(HTTPException):
     def __init__(self, what: str, message_id: str) -> None:
         super().__init__(status_code=GONE_STATUS, detail=what)
         self.message_id = message_id
+
+
+def require_list(conn: Connection, viewer: Viewer, list_name: str) -> None:
+    """404 unless the viewer may read this list: a private one is as unknown as a missing one."""
+    if not reader.list_exists(conn, viewer, list_name):
+        raise PageNotFound(f"There is no list named {list_name!r} here.")
 
 
 def missing(

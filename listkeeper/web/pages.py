@@ -22,7 +22,7 @@ from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
 from listkeeper.web.feeds import SEARCH_FEED_FORMAT, search_feed
-from listkeeper.web.gone import last_change, missing
+from listkeeper.web.gone import last_change, missing, require_list
 from listkeeper.web.links import author_token
 from listkeeper.web.render import templates
 from listkeeper.web.viewer import Viewing
@@ -95,7 +95,7 @@ def list_page(
     x: str | None = None,
     threads: bool = False,
 ) -> Response:
-    _require_list(conn, viewer, list_name)
+    require_list(conn, viewer, list_name)
     if q is not None and x == SEARCH_FEED_FORMAT:
         return search_feed(request, conn, viewer, list_name, q)
     if q is not None:
@@ -123,7 +123,7 @@ def list_page(
 def month_page(
     request: Request, list_name: str, year: int, month: int, conn: Conn, viewer: Viewing
 ) -> Response:
-    _require_list(conn, viewer, list_name)
+    require_list(conn, viewer, list_name)
     if not (1 <= month <= 12 and 1 <= year < MAX_YEAR):
         raise PageNotFound(f"There is no month {year}-{month:02d}.")
     since = datetime(year, month, 1, tzinfo=timezone.utc)
@@ -150,7 +150,7 @@ def author_page(
     request: Request, list_name: str, token: str, conn: Conn, viewer: Viewing, page: int = 1
 ) -> Response:
     """An author's messages in a list; the URL names a hash, never the address."""
-    _require_list(conn, viewer, list_name)
+    require_list(conn, viewer, list_name)
     page = max(page, 1)
 
     def render() -> Response:
@@ -191,7 +191,7 @@ def thread_page(
     viewer: Viewing,
     flat: bool = False,
 ) -> Response:
-    _require_list(conn, viewer, list_name)
+    require_list(conn, viewer, list_name)
     shape = reader.thread_shape(conn, viewer, message_id, list_name)
     if shape is None:
         normalized = reader.normalize_requested_id(message_id)
@@ -265,8 +265,3 @@ def _search_page(
 
     asked = ("search", list_name, query, sort.value, page, by_thread)
     return respond(request, _stamped(conn, viewer, None, *asked), render)
-
-
-def _require_list(conn: Connection, viewer: Viewer, list_name: str) -> None:
-    if not reader.list_exists(conn, viewer, list_name):
-        raise PageNotFound(f"There is no list named {list_name!r} here.")

@@ -24,6 +24,7 @@ from listkeeper.web.api import ERRORS
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
+from listkeeper.web.gone import require_list
 from listkeeper.web.links import mid_path
 from listkeeper.web.obfuscate import Verbatim, obfuscate_json
 from listkeeper.web.render import templates
@@ -92,8 +93,7 @@ def patches_page(
     state: str | None = None,
     page: int = 1,
 ) -> Response:
-    if not reader.list_exists(conn, viewer, list_name):
-        raise PageNotFound(f"There is no list named {list_name!r} here.")
+    require_list(conn, viewer, list_name)
     chosen, page = _state(state), max(page, 1)
 
     def render() -> Response:
@@ -219,8 +219,7 @@ def api_list_patches(
     state: str | None = None,
     page: int = Query(1, ge=1),
 ) -> dict[str, Any]:
-    if not reader.list_exists(conn, viewer, list_name):
-        raise PageNotFound(f"There is no list named {list_name!r} here.")
+    require_list(conn, viewer, list_name)
     chosen = _state(state)
     offset = (page - 1) * PATCHES_PER_PAGE
     found = list_patches(conn, viewer, list_name, chosen, PATCHES_PER_PAGE, offset)
