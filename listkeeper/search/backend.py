@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import (
@@ -18,12 +19,14 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    column,
     false,
     func,
     literal_column,
     not_,
     or_,
     select,
+    table,
     text,
     true,
 )
@@ -45,8 +48,12 @@ class SearchBackend(Protocol):
         """Drop these messages from the index; each with the document it was indexed with."""
         ...
 
-    def matching(self, node: Node) -> tuple[Select, bool]:
-        """(SELECT messages.id, score) for the query; True when score is a relevance rank."""
+    def matching(self, node: Node, allowed: ColumnElement[bool]) -> tuple[Select, bool]:
+        """(SELECT messages.id, score) of the messages that match and meet
+        ``allowed``, newest first; True when score is a relevance rank
+        (lower is better). Newest first lets a caller stop early: a page by
+        date, a bounded count and a bounded ranking window read only what
+        they keep."""
         ...
 
 
@@ -62,17 +69,24 @@ def _filter_condition(
         return and_(*parts)
     if node.field == "message_id":
         return messages.c.message_id == node.value
+    # Correlated EXISTS, not IN: matches are streamed newest first and most
+    # queries stop after a page, so each costs one probe per candidate
+    # instead of a set of, say, every message of a big list.
     if node.field == "patch":  # a message carrying a diff; cover letters carry none
-        with_diff = select(patches.c.message_pk).where(patches.c.position != 0)
-        return messages.c.id.in_(with_diff) if node.value == "yes" else messages.c.id.not_in(with_diff)
+        with_diff = _patch_of_message().where(patches.c.position != 0).exists()
+        return with_diff if node.value == "yes" else not_(with_diff)
     if node.field == "state":
-        return messages.c.id.in_(select(patches.c.message_pk).where(patches.c.state == node.value))
-    in_list = (
+        return _patch_of_message().where(patches.c.state == node.value).exists()
+    return (
         select(list_messages.c.message_pk)
         .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(lists.c.name == node.value, lists_scope)
+        .where(list_messages.c.message_pk == messages.c.id, lists.c.name == node.value, lists_scope)
+        .exists()
     )
-    return messages.c.id.in_(in_list)
+
+
+def _patch_of_message() -> Select:
+    return select(patches.c.message_pk).where(patches.c.message_pk == messages.c.id)
 
 
 def boolean_condition(
@@ -99,50 +113,57 @@ def boolean_condition(
 
 
 class SqliteBackend:
-    """A contentless FTS5 table; terms that FTS5 cannot combine become IN subqueries."""
+    """A contentless FTS5 table whose rowids are date-ordered search keys
+    (see ``search_key``), so FTS5 itself hands matches over newest first
+    and a date range is a rowid range; terms that FTS5 cannot combine
+    become IN subqueries."""
 
     def __init__(self, lists_scope: ColumnElement[bool]) -> None:
         self._names = itertools.count()
         self._lists_scope = lists_scope
 
     def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
-        columns = ", ".join(INDEXED_FIELDS)
-        marks = ", ".join(f":{field}" for field in INDEXED_FIELDS)
-        conn.execute(
-            text(f"INSERT INTO search_fts(rowid, {columns}) VALUES (:pk, {marks})"),
-            [{"pk": pk, **dict(zip(INDEXED_FIELDS, doc.values()))} for pk, doc in documents],
-        )
+        self._write(conn, documents, command="")
 
     def unindex(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
         """A contentless table forgets a row only through FTS5's 'delete' command,
-        given the very values it indexed (it keeps no copy to read them from)."""
+        given the very values it indexed (it keeps no copy to read them from).
+        The message row must still be there: its date gives the rowid."""
+        self._write(conn, documents, command="'delete', ")
+
+    @staticmethod
+    def _write(conn: Connection, documents: list[tuple[int, SearchDocument]], command: str) -> None:
         columns = ", ".join(INDEXED_FIELDS)
         marks = ", ".join(f":{field}" for field in INDEXED_FIELDS)
+        into = f"search_fts(search_fts, rowid, {columns})" if command else f"search_fts(rowid, {columns})"
         conn.execute(
-            text(
-                f"INSERT INTO search_fts(search_fts, rowid, {columns}) "
-                f"VALUES ('delete', :pk, {marks})"
-            ),
+            text(f"INSERT INTO {into} SELECT {command}{SEARCH_KEY_SQL}, {marks} FROM messages WHERE id = :pk"),
             [{"pk": pk, **dict(zip(INDEXED_FIELDS, doc.values()))} for pk, doc in documents],
         )
 
-    def matching(self, node: Node) -> tuple[Select, bool]:
+    def matching(self, node: Node, allowed: ColumnElement[bool]) -> tuple[Select, bool]:
         parts = list(node.children) if isinstance(node, And) else [node]
         fts = [p for p in parts if _fts5(p) is not None and not isinstance(p, Not)]
         rest = [p for p in parts if p not in fts]
+        conditions = and_(allowed, *(self._condition(p) for p in rest))
         if not fts:
-            query = select(messages.c.id, messages.c.date.label("score")).where(
-                and_(*(self._condition(p) for p in rest))
+            query = (
+                select(messages.c.id, messages.c.date.label("score"))
+                .where(conditions)
+                .order_by(messages.c.date.desc(), messages.c.id.desc())
             )
             return query, False
         expression = " AND ".join(f"({_fts5(p)})" for p in fts)
         weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
         score = literal_column(f"bm25(search_fts, {weights})")
+        key = search_fts.c.rowid
         query = (
             select(messages.c.id, score.label("score"))
-            .select_from(messages.join(text("search_fts"), text("search_fts.rowid = messages.id")))
+            .select_from(search_fts.join(messages, messages.c.id == key.op("&")(ID_MASK)))
             .where(text("search_fts MATCH :match").bindparams(match=expression))
-            .where(and_(true(), *(self._condition(p) for p in rest)))
+            .where(*_key_bounds(key, [p for p in rest if isinstance(p, DateRange)]))
+            .where(conditions)
+            .order_by(key.desc())
         )
         return query, True
 
@@ -155,10 +176,39 @@ class SqliteBackend:
         if expression is None or isinstance(node, Not):
             return None
         name = f"m{next(self._names)}"
-        rows = text(f"SELECT rowid FROM search_fts WHERE search_fts MATCH :{name}").bindparams(
-            bindparam(name, expression)
-        )
-        return messages.c.id.in_(rows.columns(Column("rowid", Integer)))
+        rows = text(
+            f"SELECT rowid & {ID_MASK} AS pk FROM search_fts WHERE search_fts MATCH :{name}"
+        ).bindparams(bindparam(name, expression))
+        return messages.c.id.in_(rows.columns(Column("pk", Integer)))
+
+
+# Only the rowid is named: FTS5 walks it newest first, so SQLite keeps the
+# FTS table the outer loop of the join and stops at the LIMIT.
+search_fts = table("search_fts", column("rowid", Integer))
+# A search key is (the message's date in whole seconds since 1970, clamped
+# to 32 bits) << ID_BITS | its id: unique because ids are, and in date order.
+ID_BITS = 31
+ID_MASK = (1 << ID_BITS) - 1
+MAX_KEY_SECONDS = (1 << 32) - 1
+SEARCH_KEY_SQL = (
+    f"(max(0, min(CAST(strftime('%s', date) AS INTEGER), {MAX_KEY_SECONDS})) << {ID_BITS}) | id"
+)
+
+
+def _key_seconds(moment: datetime) -> int:
+    return max(0, min(int(moment.timestamp()), MAX_KEY_SECONDS))
+
+
+def _key_bounds(key: ColumnElement, ranges: list[DateRange]) -> list[ColumnElement[bool]]:
+    """Rowid bounds that contain each date range (the exact date test stays
+    in the query: these only let FTS5 skip the rest)."""
+    bounds = []
+    for span in ranges:
+        if span.start is not None:
+            bounds.append(key >= _key_seconds(span.start) << ID_BITS)
+        if span.end is not None:
+            bounds.append(key < (_key_seconds(span.end) + 1) << ID_BITS)
+    return bounds
 
 
 def _fts5(node: Node) -> str | None:
@@ -217,17 +267,19 @@ class PostgresBackend:
         pks = [pk for pk, _ in documents]
         conn.execute(search_docs.delete().where(search_docs.c.message_pk.in_(pks)))
 
-    def matching(self, node: Node) -> tuple[Select, bool]:
+    def matching(self, node: Node, allowed: ColumnElement[bool]) -> tuple[Select, bool]:
         positives = [t for t in _positive_terms(node) if _tsquery(t)]
         base = messages.join(search_docs, search_docs.c.message_pk == messages.c.id)
+        newest_first = (messages.c.date.desc(), messages.c.id.desc())
+        conditions = and_(allowed, self._condition(node))
         if not positives:
             query = select(messages.c.id, messages.c.date.label("score")).select_from(base)
-            return query.where(self._condition(node)), False
+            return query.where(conditions).order_by(*newest_first), False
         document = search_docs.c.subject.op("||")(search_docs.c.own)
         wanted = func.to_tsquery(TEXT_CONFIG, " | ".join(f"({_tsquery(t)})" for t in positives))
         score = -func.ts_rank_cd(document, wanted)  # lower is better, as bm25
         query = select(messages.c.id, score.label("score")).select_from(base)
-        return query.where(self._condition(node)), True
+        return query.where(conditions).order_by(*newest_first), True
 
     def _condition(self, node: Node) -> ColumnElement[bool]:
         return boolean_condition(node, _tsvector_match, self._lists_scope)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, Subquery, func, literal, select
+from sqlalchemy import Connection, Row, Subquery, and_, func, literal, select
 
 from listkeeper.mail.regions import own_text, quoted_text
 from listkeeper.search.backend import backend_for
@@ -22,7 +22,8 @@ from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.reader import as_utc
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 
-MAX_COUNTED = 10_000  # totals above this are reported as "more than"
+MAX_COUNTED = 1_000  # totals above this are reported as "more than": counting is reading
+RANKED_WINDOW = 5_000  # relevance and threads are worked out over the newest this many
 SNIPPET_CHARS = 200
 MAX_LIMIT = 200
 
@@ -69,68 +70,86 @@ def search(
 ) -> SearchResults:
     """Run a query; raises QueryError for a malformed one.
 
+    Matches come newest first, so a page by date reads only that page.
+    Relevance orders the newest RANKED_WINDOW matches: in an archive of
+    millions, ranking every message that says "virtio" would cost a second
+    a query, and the mail a reader is after is seldom the 5,001st newest.
     ``by_thread`` keeps the best message of each thread (the newest, sorted
-    by date) and counts the thread's matches: a long thread that says a word
-    a hundred times is one result, not a hundred.
+    by date) and counts the thread's matches within that same window: a
+    long thread that says a word a hundred times is one result, not a
+    hundred.
     """
     node = parse_query(query)
     terms = [w for t in _terms(node) for w in words(t.text)]
     if list_name is not None:
         node = And((node, Filter("list", list_name)))
-    matching, ranked = backend_for(conn, readable(viewer)).matching(node)
+    allowed = and_(messages.c.canonical, visible(viewer))
+    matching, ranked = backend_for(conn, readable(viewer)).matching(node, allowed)
     by_rank = ranked and sort is Sort.RANK
-    matching = matching.where(messages.c.canonical, visible(viewer))
-    found = _one_per_thread(matching.subquery(), by_rank) if by_thread else matching.add_columns(
-        literal(1).label("thread_hits")
-    ).subquery()
-    counted = select(found.c.id).limit(MAX_COUNTED + 1).subquery()
-    total = conn.execute(select(func.count()).select_from(counted)).scalar_one()
-    order = [found.c.score] if by_rank else [messages.c.date.desc()]
-    rows = conn.execute(
-        select(
-            found.c.thread_hits,
-            messages.c.id,
-            messages.c.message_id,
-            messages.c.subject,
-            messages.c.from_name,
-            messages.c.from_addr,
-            messages.c.date,
-            messages.c.anatomy,
-        )
-        .join(found, found.c.id == messages.c.id)
-        .order_by(*order, messages.c.id)
-        .limit(min(max(limit, 1), MAX_LIMIT))
-        .offset(max(offset, 0))
-    ).all()
-    names = _list_names(conn, viewer, [row.id for row in rows])
+    counted = matching.order_by(None).with_only_columns(messages.c.id)
+    if by_rank or by_thread:
+        pool = matching.limit(RANKED_WINDOW).subquery()
+        found = _one_per_thread(pool, by_rank) if by_thread else select(
+            pool.c.id, pool.c.score, literal(1).label("thread_hits")
+        ).subquery()
+        order = found.c.score if by_rank else found.c.newest
+        chosen = select(found.c.id, found.c.thread_hits).order_by(order, found.c.id)
+        if by_thread:  # a total of threads, not of messages
+            counted = select(found.c.id)
+    else:
+        chosen = matching.with_only_columns(messages.c.id, literal(1).label("thread_hits"))
+    bounded = counted.limit(MAX_COUNTED + 1).subquery()
+    total = conn.execute(select(func.count()).select_from(bounded)).scalar_one()
+    page = min(max(limit, 1), MAX_LIMIT)
+    placed = conn.execute(chosen.limit(page).offset(max(offset, 0))).all()
+    rows = _messages_by_id(conn, [pk for pk, _ in placed])
+    names = _list_names(conn, viewer, list(rows))
     hits = [
         SearchHit(
             row.message_id, row.subject, row.from_name, row.from_addr, as_utc(row.date),
-            names.get(row.id, []), snippet(decode_anatomy(row.anatomy)["blocks"], terms),
-            row.thread_hits,
+            names.get(pk, []), snippet(decode_anatomy(row.anatomy)["blocks"], terms),
+            thread_hits,
         )
-        for row in rows
+        for pk, thread_hits in placed
+        if (row := rows.get(pk)) is not None
     ]
     return SearchResults(total, hits, by_rank, terms, by_thread)
 
 
-def _one_per_thread(found: Subquery, by_rank: bool) -> Subquery:
-    """The first match of each thread in the result order, and the thread's count."""
+def _messages_by_id(conn: Connection, pks: list[int]) -> dict[int, Row]:
+    query = select(
+        messages.c.id,
+        messages.c.message_id,
+        messages.c.subject,
+        messages.c.from_name,
+        messages.c.from_addr,
+        messages.c.date,
+        messages.c.anatomy,
+    ).where(messages.c.id.in_(pks))
+    return {row.id: row for row in conn.execute(query)}
+
+
+def _one_per_thread(pool: Subquery, by_rank: bool) -> Subquery:
+    """The first match of each thread in the result order, and the thread's
+    count; ``newest`` (0 for the newest match of the pool) orders by date."""
     thread = thread_nodes.c.thread_id
-    first = found.c.score if by_rank else messages.c.date.desc()
+    newest = func.row_number().over(order_by=(messages.c.date.desc(), pool.c.id.desc()))
     placed = (
-        select(
-            found.c.id,
-            found.c.score,
-            func.row_number().over(partition_by=thread, order_by=(first, found.c.id)).label("nth"),
-            func.count().over(partition_by=thread).label("thread_hits"),
-        )
-        .join(messages, messages.c.id == found.c.id)
+        select(pool.c.id, pool.c.score, newest.label("newest"), thread.label("thread"))
+        .join(messages, messages.c.id == pool.c.id)
         .join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
         .subquery()
     )
-    best = select(placed.c.id, placed.c.score, placed.c.thread_hits).where(placed.c.nth == 1)
-    return best.subquery()
+    first = placed.c.score if by_rank else placed.c.newest
+    ranked = select(
+        placed.c.id,
+        placed.c.score,
+        placed.c.newest,
+        func.row_number().over(partition_by=placed.c.thread, order_by=(first, placed.c.id)).label("nth"),
+        func.count().over(partition_by=placed.c.thread).label("thread_hits"),
+    ).subquery()
+    best = select(ranked.c.id, ranked.c.score, ranked.c.newest, ranked.c.thread_hits)
+    return best.where(ranked.c.nth == 1).subquery()
 
 
 def _terms(node: object) -> list[Term]:

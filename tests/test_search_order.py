@@ -1,0 +1,95 @@
+"""Search by date and date ranges when mail arrives out of date order, as it
+does when an old archive is imported after newer mail: the order is the
+messages' dates, never the order they were stored in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from listkeeper.search.run import RANKED_WINDOW, Sort, search
+from listkeeper.store.access import OPERATOR
+from listkeeper.store.db import open_engine
+
+# (Message-ID, Date header), in the order they are imported: newest mail first.
+BATCHES = [
+    [("new-1@test", "Tue, 14 Jan 2025 10:00:00 +0000"), ("new-2@test", "Tue, 14 Jan 2025 10:00:00 +0000")],
+    [("old-1@test", "Mon, 13 Nov 2006 16:09:00 +0100"), ("old-2@test", "Wed, 15 Nov 2006 23:59:59 -0000")],
+    [("mid-1@test", "Thu, 16 Nov 2006 00:00:00 +0000"), ("mid-2@test", "Sat, 01 Jun 2019 12:00:00 +0200")],
+]
+
+
+def _mbox(path: Path, batch: list[tuple[str, str]]) -> Path:
+    mails = [
+        f"From sender@test Mon Jan  1 00:00:00 2024\nFrom: Sender <sender@test>\n"
+        f"Message-ID: <{mid}>\nDate: {date}\nSubject: hypervisor {mid}\n\n"
+        f"the hypervisor balloon driver\n\n"
+        for mid, date in batch
+    ]
+    path.write_text("".join(mails))
+    return path
+
+
+@pytest.fixture
+def archive(db_url: str, tmp_path: Path) -> str:
+    for n, batch in enumerate(BATCHES):
+        result = run_cli("import", "--list", "order", str(_mbox(tmp_path / f"{n}.mbox", batch)), db=db_url)
+        assert result.returncode == 0, result.stderr.decode()
+    return db_url
+
+
+def _found(db: str, query: str, sort: Sort = Sort.DATE, **options: object) -> list[str]:
+    engine = open_engine(db)
+    with engine.connect() as conn:
+        hits = search(conn, OPERATOR, query, sort=sort, **options).hits  # type: ignore[arg-type]
+    engine.dispose()
+    return [hit.message_id for hit in hits]
+
+
+def test_by_date_follows_the_dates_not_the_import_order(archive: str) -> None:
+    found = _found(archive, "hypervisor")
+    assert found[:2] == ["new-2@test", "new-1@test"]  # the same second: the later stored first
+    assert found[2:] == ["mid-2@test", "mid-1@test", "old-2@test", "old-1@test"]
+
+
+def test_a_date_range_holds_its_first_day_and_not_the_day_after(archive: str) -> None:
+    # old-2 is 23:59:59 on its last day, mid-1 is midnight after it.
+    assert _found(archive, "balloon d:2006-11-13..2006-11-15") == ["old-2@test", "old-1@test"]
+    assert _found(archive, "balloon d:2006-11-16..") == ["new-2@test", "new-1@test", "mid-2@test", "mid-1@test"]
+    assert _found(archive, "d:..2006-11-15 balloon") == ["old-2@test", "old-1@test"]
+
+
+def test_a_page_deep_in_the_results_is_still_in_date_order(archive: str) -> None:
+    assert _found(archive, "hypervisor", limit=2, offset=3) == ["mid-1@test", "old-2@test"]
+
+
+def test_relevance_ranks_within_the_window_of_newest_matches(archive: str) -> None:
+    """All six are in the window here; the window only bounds the work."""
+    assert RANKED_WINDOW >= len(sum(BATCHES, []))
+    ranked = _found(archive, "s:old", sort=Sort.RANK)
+    assert set(ranked) == {"old-1@test", "old-2@test"}
+
+
+def test_a_removed_message_leaves_the_index(archive: str) -> None:
+    """Removal tells FTS5 which row to forget by its key: a wrong key would
+    leave the message findable (or corrupt the contentless index)."""
+    result = run_cli("remove", "mid-2@test", "--reason", "asked by the author", db=archive)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "mid-2@test" not in _found(archive, "hypervisor")
+    assert len(_found(archive, "hypervisor")) == 5
+    assert _index_rows(archive) == 5
+
+
+def _index_rows(db: str) -> int:
+    """Rows in the full-text index itself, not joined to messages."""
+    engine = open_engine(db)
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            query = "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'hypervisor'"
+        else:
+            query = "SELECT count(*) FROM search_docs"
+        rows = conn.exec_driver_sql(query).scalar_one()
+    engine.dispose()
+    return rows
