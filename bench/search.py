@@ -78,7 +78,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if args.db:
-        measure(args.db, args.runs, Sort.RANK)
+        for sort in (Sort.RANK, Sort.DATE):
+            measure(args.db, args.runs, sort)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backend or ["sqlite", "postgresql"]:

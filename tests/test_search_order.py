@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
+
 from listkeeper.search.run import RANKED_WINDOW, Sort, search
 from listkeeper.store.access import OPERATOR
 from listkeeper.store.db import open_engine
@@ -67,7 +67,7 @@ def test_a_page_deep_in_the_results_is_still_in_date_order(archive: str) -> None
 
 def test_relevance_ranks_within_the_window_of_newest_matches(archive: str) -> None:
     """All six are in the window here; the window only bounds the work."""
-    assert RANKED_WINDOW >= len(sum(BATCHES, []))
+    assert RANKED_WINDOW >= sum(len(batch) for batch in BATCHES)
     ranked = _found(archive, "s:old", sort=Sort.RANK)
     assert set(ranked) == {"old-1@test", "old-2@test"}
 

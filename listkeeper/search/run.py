@@ -26,6 +26,8 @@ MAX_COUNTED = 1_000  # totals above this are reported as "more than": counting i
 RANKED_WINDOW = 5_000  # relevance and threads are worked out over the newest this many
 SNIPPET_CHARS = 200
 MAX_LIMIT = 200
+HEADER_FIELDS = {"subject", "sender", "tos", "ccs", "dfn"}  # searched, not in the body
+_NON_SPACE = re.compile(r"\S")
 
 
 class Sort(StrEnum):
@@ -81,6 +83,8 @@ def search(
     """
     node = parse_query(query)
     terms = [w for t in _terms(node) for w in words(t.text)]
+    # A snippet shows the body: f:mst@redhat.com has no words to find there.
+    body_terms = [w for t in _terms(node) if set(t.fields) - HEADER_FIELDS for w in words(t.text)]
     if list_name is not None:
         node = And((node, Filter("list", list_name)))
     allowed = and_(messages.c.canonical, visible(viewer))
@@ -107,7 +111,7 @@ def search(
     hits = [
         SearchHit(
             row.message_id, row.subject, row.from_name, row.from_addr, as_utc(row.date),
-            names.get(pk, []), snippet(decode_anatomy(row.anatomy)["blocks"], terms),
+            names.get(pk, []), snippet(decode_anatomy(row.anatomy)["blocks"], body_terms),
             thread_hits,
         )
         for pk, thread_hits in placed
@@ -173,19 +177,27 @@ def _list_names(conn: Connection, viewer: Viewer, pks: list[int]) -> dict[int, l
 
 
 def snippet(blocks: list[dict], terms: list[str]) -> str:
-    """A stretch of the message around the first searched word, own text first."""
-    for text in (own_text(blocks), quoted_text(blocks)):
-        flat = " ".join(text.split())
-        for term in terms:
-            match = re.search(rf"(?<!\w){re.escape(term)}", flat, re.IGNORECASE)
+    """A stretch of the message around the first searched word, own text
+    first. Only the stretch is flattened: a body may be a megabyte long."""
+    own = own_text(blocks)
+    if terms:
+        first_word = re.compile("|".join(rf"(?<!\w){re.escape(t)}" for t in terms), re.IGNORECASE)
+        for text in (own, quoted_text(blocks)):
+            match = first_word.search(text)
             if match:
-                start = max(match.start() - SNIPPET_CHARS // 3, 0)
-                return _trim(flat, start)
-    return _trim(" ".join(own_text(blocks).split()), 0)
+                return _around(text, match.start())
+    return _around(own, 0)
 
 
-def _trim(flat: str, start: int) -> str:
-    piece = flat[start : start + SNIPPET_CHARS]
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if start + SNIPPET_CHARS < len(flat) else ""
-    return prefix + piece + suffix
+def _around(text: str, at: int) -> str:
+    """SNIPPET_CHARS of ``text`` with its runs of white space made one space,
+    the word at ``at`` a third of the way in; "…" where text was left out."""
+    low, high = max(at - SNIPPET_CHARS, 0), at + 2 * SNIPPET_CHARS
+    before = " ".join(text[low:at].split())
+    offset = len(before) + (1 if before and text[at - 1].isspace() else 0)
+    flat = " ".join(text[low:high].split())
+    start = max(offset - SNIPPET_CHARS // 3, 0)
+    end = start + SNIPPET_CHARS
+    cut_before = start > 0 or _NON_SPACE.search(text, 0, low) is not None
+    cut_after = end < len(flat) or _NON_SPACE.search(text, high) is not None
+    return ("…" if cut_before else "") + flat[start:end] + ("…" if cut_after else "")

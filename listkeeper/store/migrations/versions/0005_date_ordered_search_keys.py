@@ -13,7 +13,6 @@ refilled from the stored anatomy. PostgreSQL is unchanged.
 
 from alembic import op
 
-
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
