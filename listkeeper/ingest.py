@@ -29,6 +29,7 @@ from listkeeper.patches.compute import compute_patches
 from listkeeper.sources import publicinbox
 from listkeeper.sources.detect import SourceKind, default_list_name, kind_of, open_source
 from listkeeper.sources.raw import RawMail
+from listkeeper.store.db import refresh_statistics
 from listkeeper.store.marks import load_marks, save_marks
 from listkeeper.store.prepare import PreparedMessage, prepare
 from listkeeper.store.repair_pass import Span, repair_lists
@@ -106,6 +107,8 @@ def import_paths(
     repair_threads(engine, tally.lists_touched)
     for done in finished:
         done()
+    if tally.imported:
+        refresh_statistics(engine)
     tally.seconds = time.monotonic() - started
     return tally
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import run_cli, throwaway_pg
 
 from listkeeper.search.run import RANKED_WINDOW, Sort, search
 from listkeeper.store.access import OPERATOR
@@ -93,3 +93,19 @@ def _index_rows(db: str) -> int:
         rows = conn.exec_driver_sql(query).scalar_one()
     engine.dispose()
     return rows
+
+
+def test_postgresql_plans_with_statistics_of_what_was_imported(tmp_path: Path) -> None:
+    """Without them its planner drives a search from every list membership.
+    (SQLite's plans here do not use statistics.)"""
+    for db in throwaway_pg():
+        result = run_cli("import", str(_mbox(tmp_path / "one.mbox", BATCHES[0])), db=db)
+        assert result.returncode == 0, result.stderr.decode()
+        engine = open_engine(db)
+        with engine.connect() as conn:
+            analyzed = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL "
+                "AND relname IN ('messages', 'search_docs', 'list_messages')"
+            ).scalar_one()
+        engine.dispose()
+        assert analyzed == 3

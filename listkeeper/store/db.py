@@ -120,3 +120,14 @@ def _revision(engine: Engine) -> str | None:
         if not engine.dialect.has_table(connection, "alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let PostgreSQL's planner see what a big import added. Without fresh
+    statistics it guesses a few hundred rows a table and drives a search from
+    every list membership instead of from the newest messages: 100 ms where
+    7 ms will do. Autovacuum would get there, minutes later. SQLite's plans
+    here do not depend on statistics."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
