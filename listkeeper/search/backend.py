@@ -48,12 +48,12 @@ class SearchBackend(Protocol):
         """Drop these messages from the index; each with the document it was indexed with."""
         ...
 
-    def matching(self, node: Node, allowed: ColumnElement[bool]) -> tuple[Select, bool]:
-        """(SELECT messages.id, score) of the messages that match and meet
-        ``allowed``, newest first; True when score is a relevance rank
-        (lower is better). Newest first lets a caller stop early: a page by
-        date, a bounded count and a bounded ranking window read only what
-        they keep."""
+    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> tuple[Select, bool]:
+        """(SELECT id, score) of the canonical messages that match and are
+        ``visible`` (None: all are), newest first; True when score is a
+        relevance rank (lower is better). Newest first lets a caller stop
+        early: a page by date, a bounded count and a bounded ranking window
+        read only what they keep."""
         ...
 
 
@@ -141,15 +141,15 @@ class SqliteBackend:
             [{"pk": pk, **dict(zip(INDEXED_FIELDS, doc.values()))} for pk, doc in documents],
         )
 
-    def matching(self, node: Node, allowed: ColumnElement[bool]) -> tuple[Select, bool]:
+    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> tuple[Select, bool]:
         parts = list(node.children) if isinstance(node, And) else [node]
         fts = [p for p in parts if _fts5(p) is not None and not isinstance(p, Not)]
         rest = [p for p in parts if p not in fts]
-        conditions = and_(allowed, *(self._condition(p) for p in rest))
+        conditions = [self._condition(p) for p in rest] + ([visible] if visible is not None else [])
         if not fts:
             query = (
                 select(messages.c.id, messages.c.date.label("score"))
-                .where(conditions)
+                .where(messages.c.canonical, *conditions)
                 .order_by(messages.c.date.desc(), messages.c.id.desc())
             )
             return query, False
@@ -157,12 +157,16 @@ class SqliteBackend:
         weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
         score = literal_column(f"bm25(search_fts, {weights})")
         key = search_fts.c.rowid
+        message_pk = key.op("&")(ID_MASK)
+        # Only canonical messages are indexed; with nothing else to check, the
+        # index alone answers, and messages are read for the page only.
+        source = search_fts.join(messages, messages.c.id == message_pk) if conditions else search_fts
         query = (
-            select(messages.c.id, score.label("score"))
-            .select_from(search_fts.join(messages, messages.c.id == key.op("&")(ID_MASK)))
+            select(message_pk.label("id"), score.label("score"))
+            .select_from(source)
             .where(text("search_fts MATCH :match").bindparams(match=expression))
             .where(*_key_bounds(key, [p for p in rest if isinstance(p, DateRange)]))
-            .where(conditions)
+            .where(*conditions)
             .order_by(key.desc())
         )
         return query, True
@@ -267,11 +271,11 @@ class PostgresBackend:
         pks = [pk for pk, _ in documents]
         conn.execute(search_docs.delete().where(search_docs.c.message_pk.in_(pks)))
 
-    def matching(self, node: Node, allowed: ColumnElement[bool]) -> tuple[Select, bool]:
+    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> tuple[Select, bool]:
         positives = [t for t in _positive_terms(node) if _tsquery(t)]
         base = messages.join(search_docs, search_docs.c.message_pk == messages.c.id)
         newest_first = (messages.c.date.desc(), messages.c.id.desc())
-        conditions = and_(allowed, self._condition(node))
+        conditions = and_(messages.c.canonical, true() if visible is None else visible, self._condition(node))
         if not positives:
             query = select(messages.c.id, messages.c.date.label("score")).select_from(base)
             return query.where(conditions).order_by(*newest_first), False

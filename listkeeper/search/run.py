@@ -7,11 +7,12 @@ paging), so totals, pages and snippets never hint at private mail.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, Row, Subquery, and_, func, literal, select
+from sqlalchemy import Connection, Row, Select, func, not_, select
 
 from listkeeper.mail.regions import own_text, quoted_text
 from listkeeper.search.backend import backend_for
@@ -87,25 +88,22 @@ def search(
     body_terms = [w for t in _terms(node) if set(t.fields) - HEADER_FIELDS for w in words(t.text)]
     if list_name is not None:
         node = And((node, Filter("list", list_name)))
-    allowed = and_(messages.c.canonical, visible(viewer))
-    matching, ranked = backend_for(conn, readable(viewer)).matching(node, allowed)
+    restricted = _reads_less_than_everything(conn, viewer)
+    matching, ranked = backend_for(conn, readable(viewer)).matching(
+        node, visible(viewer) if restricted else None
+    )
     by_rank = ranked and sort is Sort.RANK
-    counted = matching.order_by(None).with_only_columns(messages.c.id)
-    if by_rank or by_thread:
-        pool = matching.limit(RANKED_WINDOW).subquery()
-        found = _one_per_thread(pool, by_rank) if by_thread else select(
-            pool.c.id, pool.c.score, literal(1).label("thread_hits")
-        ).subquery()
-        order = found.c.score if by_rank else found.c.newest
-        chosen = select(found.c.id, found.c.thread_hits).order_by(order, found.c.id)
-        if by_thread:  # a total of threads, not of messages
-            counted = select(found.c.id)
+    first, last = max(offset, 0), max(offset, 0) + min(max(limit, 1), MAX_LIMIT)
+    if by_thread:
+        threads = _first_of_each_thread(conn, matching, by_rank)
+        total, placed = min(len(threads), MAX_COUNTED + 1), threads[first:last]
     else:
-        chosen = matching.with_only_columns(messages.c.id, literal(1).label("thread_hits"))
-    bounded = counted.limit(MAX_COUNTED + 1).subquery()
-    total = conn.execute(select(func.count()).select_from(bounded)).scalar_one()
-    page = min(max(limit, 1), MAX_LIMIT)
-    placed = conn.execute(chosen.limit(page).offset(max(offset, 0))).all()
+        total = _bounded_count(conn, matching)
+        chosen = matching.with_only_columns(matching.selected_columns.id)
+        if by_rank:
+            window = matching.limit(RANKED_WINDOW).subquery()
+            chosen = select(window.c.id).order_by(window.c.score, window.c.id)
+        placed = [(pk, 1) for pk in conn.execute(chosen.offset(first).limit(last - first)).scalars()]
     rows = _messages_by_id(conn, [pk for pk, _ in placed])
     names = _list_names(conn, viewer, list(rows))
     hits = [
@@ -118,6 +116,15 @@ def search(
         if (row := rows.get(pk)) is not None
     ]
     return SearchResults(total, hits, by_rank, terms, by_thread)
+
+
+def _reads_less_than_everything(conn: Connection, viewer: Viewer) -> bool:
+    """Whether some list is closed to this viewer: only then must every
+    match be checked against list memberships."""
+    if viewer.everything:
+        return False
+    closed = select(lists.c.id).where(not_(readable(viewer))).limit(1)
+    return conn.execute(closed).first() is not None
 
 
 def _messages_by_id(conn: Connection, pks: list[int]) -> dict[int, Row]:
@@ -133,27 +140,31 @@ def _messages_by_id(conn: Connection, pks: list[int]) -> dict[int, Row]:
     return {row.id: row for row in conn.execute(query)}
 
 
-def _one_per_thread(pool: Subquery, by_rank: bool) -> Subquery:
-    """The first match of each thread in the result order, and the thread's
-    count; ``newest`` (0 for the newest match of the pool) orders by date."""
-    thread = thread_nodes.c.thread_id
-    newest = func.row_number().over(order_by=(messages.c.date.desc(), pool.c.id.desc()))
-    placed = (
-        select(pool.c.id, pool.c.score, newest.label("newest"), thread.label("thread"))
-        .join(messages, messages.c.id == pool.c.id)
+def _bounded_count(conn: Connection, matching: Select) -> int:
+    """How many match, counting no further than MAX_COUNTED + 1."""
+    ids = matching.order_by(None).with_only_columns(matching.selected_columns.id)
+    bounded = ids.limit(MAX_COUNTED + 1).subquery()
+    return conn.execute(select(func.count()).select_from(bounded)).scalar_one()
+
+
+def _first_of_each_thread(conn: Connection, matching: Select, by_rank: bool) -> list[tuple[int, int]]:
+    """(id, matches in its thread) of each thread's first match in the result
+    order, in that order, over the window of newest matches."""
+    window = matching.limit(RANKED_WINDOW).subquery()
+    rows = conn.execute(
+        select(window.c.id, window.c.score, messages.c.date, thread_nodes.c.thread_id)
+        .join(messages, messages.c.id == window.c.id)
         .join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
-        .subquery()
-    )
-    first = placed.c.score if by_rank else placed.c.newest
-    ranked = select(
-        placed.c.id,
-        placed.c.score,
-        placed.c.newest,
-        func.row_number().over(partition_by=placed.c.thread, order_by=(first, placed.c.id)).label("nth"),
-        func.count().over(partition_by=placed.c.thread).label("thread_hits"),
-    ).subquery()
-    best = select(ranked.c.id, ranked.c.score, ranked.c.newest, ranked.c.thread_hits)
-    return best.where(ranked.c.nth == 1).subquery()
+    ).all()
+    if by_rank:
+        rows.sort(key=lambda row: (row.score, row.id))
+    else:
+        rows.sort(key=lambda row: (row.date, row.id), reverse=True)
+    hits = Counter(row.thread_id for row in rows)
+    first: dict[int, int] = {}
+    for row in rows:
+        first.setdefault(row.thread_id, row.id)
+    return [(pk, hits[thread]) for thread, pk in first.items()]
 
 
 def _terms(node: object) -> list[Term]:
