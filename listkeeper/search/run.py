@@ -26,6 +26,7 @@ from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 MAX_COUNTED = 1_000  # totals above this are reported as "more than": counting is reading
 RANKED_WINDOW = 5_000  # relevance and threads are worked out over the newest this many
 SNIPPET_CHARS = 200
+SNIPPET_SCAN_CHARS = 65_536  # a word found deeper in a long patch makes no better snippet
 MAX_LIMIT = 200
 HEADER_FIELDS = {"subject", "sender", "tos", "ccs", "dfn"}  # searched, not in the body
 _NON_SPACE = re.compile(r"\S")
@@ -191,13 +192,29 @@ def snippet(blocks: list[dict], terms: list[str]) -> str:
     """A stretch of the message around the first searched word, own text
     first. Only the stretch is flattened: a body may be a megabyte long."""
     own = own_text(blocks)
-    if terms:
-        first_word = re.compile("|".join(rf"(?<!\w){re.escape(t)}" for t in terms), re.IGNORECASE)
-        for text in (own, quoted_text(blocks)):
-            match = first_word.search(text)
-            if match:
-                return _around(text, match.start())
+    for text in (own, quoted_text(blocks)):
+        at = _first_word(text[:SNIPPET_SCAN_CHARS], terms)
+        if at is not None:
+            return _around(text, at)
     return _around(own, 0)
+
+
+def _first_word(text: str, terms: list[str]) -> int | None:
+    """Where the first of the (lower-case) terms starts a word in ``text``.
+    str.find on the lowered text: a case-blind regex tries every position."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter that lowers to two: offsets would drift
+        found = re.search("|".join(rf"(?<!\w){re.escape(t)}" for t in terms), text, re.I)
+        return found.start() if found else None
+    firsts = [at for term in terms if term and (at := _word_start(lowered, term)) is not None]
+    return min(firsts, default=None)
+
+
+def _word_start(lowered: str, term: str) -> int | None:
+    at = lowered.find(term)
+    while at > 0 and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
+        at = lowered.find(term, at + 1)
+    return at if at >= 0 else None
 
 
 def _around(text: str, at: int) -> str:
