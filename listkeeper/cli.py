@@ -273,7 +273,7 @@ def search_command(
             f"{hit.date:%Y-%m-%d} {hit.from_name or hit.from_addr}: {hit.subject} "
             f"<{hit.message_id}>{in_thread}"
         )
-    typer.echo(f"{results.total}{'+' if results.total_is_capped else ''} found")
+    typer.echo(f"{results.total_text} found")
 
 
 @app.command()

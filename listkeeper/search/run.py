@@ -61,6 +61,11 @@ class SearchResults:
     def total_is_capped(self) -> bool:
         return self.total > MAX_COUNTED
 
+    @property
+    def total_text(self) -> str:
+        """The total as a reader should see it: "more than 1,000" when capped."""
+        return f"more than {MAX_COUNTED:,}" if self.total_is_capped else f"{self.total:,}"
+
 
 def search(
     conn: Connection,
