@@ -54,6 +54,14 @@ def test_queries_find_exactly(seeded_db: str, query: str, expected: set[str]) ->
     assert found["total"] == len(expected)
 
 
+def test_an_identifier_is_one_word_on_both_backends(seeded_db: str) -> None:
+    """As written, or by its start: never by a piece from its middle, which
+    both engines would otherwise find by splitting at "_"."""
+    assert _ids(_search(seeded_db, "xen_pt_switch")) == {"4558911E.2030904@suse.de"}
+    assert _ids(_search(seeded_db, "xen_pt*")) == {"4558911E.2030904@suse.de"}
+    assert _search(seeded_db, "pt_switch")["total"] == 0
+
+
 def test_quoted_only_differs_from_own_text(seeded_db: str) -> None:
     quoted = _ids(_search(seeded_db, 'q:"stop setting _PAGE_USER"'))
     own = _ids(_search(seeded_db, 'nq:"stop setting _PAGE_USER"'))

@@ -36,6 +36,7 @@ from listkeeper.search.document import SearchDocument, words
 from listkeeper.search.query import INDEXED_FIELDS, And, DateRange, Filter, Node, Not, Or, Term
 from listkeeper.store.schema import list_messages, lists, messages, patches
 
+UNDERSCORE = "xqzx"  # "_" inside a PostgreSQL lexeme (a letter-only stand-in)
 TEXT_CONFIG = "simple"  # no stemming: identifiers and names must match as written
 # bm25 weights per column, in INDEXED_FIELDS order: subject counts most.
 FTS5_WEIGHTS = (4.0, 2.0, 1.0, 1.0, 1.5, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0)
@@ -260,7 +261,7 @@ class PostgresBackend:
         columns = ", ".join(INDEXED_FIELDS)
         vectors = ", ".join(f"to_tsvector('{TEXT_CONFIG}', :{field})" for field in INDEXED_FIELDS)
         rows = [
-            {"pk": pk, **{f: " ".join(words(v)) for f, v in zip(INDEXED_FIELDS, doc.values())}}
+            {"pk": pk, **{f: " ".join(_lexemes(v)) for f, v in zip(INDEXED_FIELDS, doc.values())}}
             for pk, doc in documents
         ]
         conn.execute(
@@ -301,10 +302,17 @@ def _tsvector_match(node: Node) -> ColumnElement[bool] | None:
 
 def _tsquery(term: Term) -> str | None:
     """Words only (never user syntax) joined as a phrase; safe by construction."""
-    tokens = words(term.text)
+    tokens = _lexemes(term.text)
     if not tokens:
         return None
     return " <-> ".join(tokens) + (":*" if term.prefix else "")
+
+
+def _lexemes(value: str) -> list[str]:
+    """Our words, spelled so that PostgreSQL's parser keeps each one whole: it
+    splits at "_", which would make xen_pt_switch a three-word phrase, checked
+    against every candidate's positions instead of looked up in the index."""
+    return [word.replace("_", UNDERSCORE) for word in words(value)]
 
 
 def _positive_terms(node: Node) -> list[Term]:
