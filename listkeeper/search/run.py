@@ -209,7 +209,7 @@ def _first_word(text: str, terms: list[str]) -> int | None:
     str.find on the lowered text: a case-blind regex tries every position."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a letter that lowers to two: offsets would drift
-        found = re.search("|".join(rf"(?<!\w){re.escape(t)}" for t in terms), text, re.I)
+        found = re.search("|".join(rf"(?<!\w){re.escape(t)}" for t in terms), text, re.IGNORECASE)
         return found.start() if found else None
     firsts = [at for term in terms if term and (at := _word_start(lowered, term)) is not None]
     return min(firsts, default=None)
