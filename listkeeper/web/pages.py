@@ -191,9 +191,12 @@ def thread_page(
     viewer: Viewing,
     flat: bool = False,
 ) -> Response:
-    require_list(conn, viewer, list_name)
+    # The shape shows nothing in a list the viewer cannot read, so the list
+    # is only checked (for its own 404) when there is no shape: one query
+    # less on every thread page.
     shape = reader.thread_shape(conn, viewer, message_id, list_name)
     if shape is None:
+        require_list(conn, viewer, list_name)
         normalized = reader.normalize_requested_id(message_id)
         raise missing(conn, viewer, message_id, f"No thread with <{normalized}> in {list_name}.")
     # Removed messages stand as placeholders with their reason.

@@ -89,7 +89,8 @@ class ViewerMiddleware:
             return accounts.viewer_for_user(conn, user_id) or ANONYMOUS
 
 
-def current_viewer(request: Request) -> Viewer:
+async def current_viewer(request: Request) -> Viewer:
+    """Async so FastAPI reads it on the event loop, not in a worker thread of its own."""
     return request.state.viewer
 
 
