@@ -115,7 +115,7 @@ def boolean_condition(
 
 class SqliteBackend:
     """A contentless FTS5 table whose rowids are date-ordered search keys
-    (see ``search_key``), so FTS5 itself hands matches over newest first
+    (see SEARCH_KEY_SQL), so FTS5 itself hands matches over newest first
     and a date range is a rowid range; terms that FTS5 cannot combine
     become IN subqueries."""
 

@@ -80,9 +80,9 @@ def search(
     """Run a query; raises QueryError for a malformed one.
 
     Matches come newest first, so a page by date reads only that page.
-    Relevance orders the newest RANKED_WINDOW matches: in an archive of
-    millions, ranking every message that says "virtio" would cost a second
-    a query, and the mail a reader is after is seldom the 5,001st newest.
+    Relevance orders the newest RANKED_WINDOW matches, so the sort is
+    bounded (FTS5's bm25 still reads every match of each word once, for its
+    document frequency: that, not the window, is what ranking costs).
     ``by_thread`` keeps the best message of each thread (the newest, sorted
     by date) and counts the thread's matches within that same window: a
     long thread that says a word a hundred times is one result, not a
