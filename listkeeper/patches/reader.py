@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
 from listkeeper.patches.compute import State
 from listkeeper.store.access import Viewer, readable, visible
-from listkeeper.store.reader import as_utc, normalize_requested_id
+from listkeeper.store.reader import STATEMENTS_PER_QUERY, as_utc, normalize_requested_id
 from listkeeper.store.schema import list_repos, lists, messages, patch_trailers, patches
 
 STATES = tuple(state.value for state in State)
@@ -107,13 +108,17 @@ def _info(row) -> PatchInfo:  # type: ignore[no-untyped-def]
     )
 
 
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _patch_of_query(access: Viewer) -> Select:
+    return _select(access).where(
+        messages.c.message_id == bindparam("message_id"), messages.c.canonical
+    )
+
+
 def patch_of(conn: Connection, viewer: Viewer, message_id: str) -> PatchInfo | None:
     """The patch (or cover letter) a message posts, if it posts one."""
-    row = conn.execute(
-        _select(viewer).where(
-            messages.c.message_id == normalize_requested_id(message_id), messages.c.canonical
-        )
-    ).first()
+    wanted = {"message_id": normalize_requested_id(message_id)}
+    row = conn.execute(_patch_of_query(viewer.access), wanted).first()
     return _info(row) if row else None
 
 

@@ -28,6 +28,13 @@ class Viewer:
     def signed_in(self) -> bool:
         return self.user_id is not None
 
+    @property
+    def access(self) -> Viewer:
+        """This viewer reduced to what decides what it may read: equal for
+        everyone who may read the same lists, so statements built for one
+        viewer can be cached and reused for all of them."""
+        return Viewer(granted=self.granted, everything=self.everything)
+
 
 ANONYMOUS = Viewer()
 OPERATOR = Viewer(name="operator", everything=True)
@@ -56,5 +63,7 @@ def visible(viewer: Viewer) -> ColumnElement[bool]:
             list_messages.c.message_pk == messages.c.id,
             list_messages.c.list_id.in_(readable_list_ids(viewer)),
         )
+        # Its own memberships even inside a query that joins list_messages.
+        .correlate_except(list_messages)
         .exists()
     )

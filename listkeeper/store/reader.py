@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, extract, func, select
+from sqlalchemy import Connection, Select, and_, bindparam, extract, func, select
 
 from listkeeper.store.access import Viewer, readable, readable_list_ids, visible
 from listkeeper.store.codec import decode_anatomy, decompress
@@ -86,69 +87,130 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def _canonical_row(  # type: ignore[no-untyped-def]
-    conn: Connection, viewer: Viewer, message_id: str
-):
-    return conn.execute(
-        select(messages).where(
-            messages.c.message_id == message_id, messages.c.canonical, visible(viewer)
+# Statements below are built once per distinct access (``Viewer.access``) and
+# reused with bound parameters: building a statement and its cache key costs
+# more CPU than SQLite spends answering it, on pages served from the cache.
+STATEMENTS_PER_QUERY = 64
+
+
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _message_query(access: Viewer) -> Select:
+    """A canonical message the viewer may read, with its place in its thread.
+
+    Only the columns a message page shows: the raw bytes stay on disk."""
+    return (
+        select(
+            messages.c.id,
+            messages.c.message_id,
+            messages.c.subject,
+            messages.c.from_name,
+            messages.c.from_addr,
+            messages.c.date,
+            messages.c.sha256,
+            messages.c.received_at,
+            messages.c.anatomy,
+            thread_nodes.c.thread_id,
+            thread_nodes.c.parent,
+            thread_nodes.c.parent_found_by,
         )
-    ).first()
+        .select_from(
+            messages.outerjoin(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
+        )
+        .where(
+            messages.c.message_id == bindparam("message_id"),
+            messages.c.canonical,
+            visible(access),
+        )
+    )
 
 
-def _lists_of(conn: Connection, viewer: Viewer, message_pk: int) -> list[str]:
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _lists_query(access: Viewer) -> Select:
     """The lists a message is shown in: only those the viewer may read."""
-    query = (
+    return (
         select(lists.c.name)
         .join(list_messages, list_messages.c.list_id == lists.c.id)
-        .where(list_messages.c.message_pk == message_pk, readable(viewer))
+        .where(list_messages.c.message_pk == bindparam("message_pk"), readable(access))
         .order_by(lists.c.name)
     )
-    return list(conn.execute(query).scalars())
 
 
 def message_view(conn: Connection, viewer: Viewer, message_id: str) -> MessageView | None:
-    row = _canonical_row(conn, viewer, normalize_requested_id(message_id))
+    wanted = {"message_id": normalize_requested_id(message_id)}
+    row = conn.execute(_message_query(viewer.access), wanted).first()
     if row is None:
         return None
-    node = conn.execute(
-        select(thread_nodes).where(thread_nodes.c.message_id == row.message_id)
-    ).first()
+    shown_in = conn.execute(_lists_query(viewer.access), {"message_pk": row.id}).scalars()
     summary = MessageSummary(
         message_id=row.message_id,
         subject=row.subject,
         from_name=row.from_name,
         from_addr=row.from_addr,
         date=as_utc(row.date),
-        parent=node.parent if node else None,
-        parent_found_by=node.parent_found_by if node else None,
-        lists=_lists_of(conn, viewer, row.id),
+        parent=row.parent,
+        parent_found_by=row.parent_found_by,
+        lists=list(shown_in),
     )
-    root = _thread_root(conn, viewer, node.thread_id) if node else None
+    root = _thread_root(conn, viewer, row.thread_id) if row.thread_id is not None else None
     return MessageView(
         summary, root, decode_anatomy(row.anatomy), row.sha256, as_utc(row.received_at)
     )
 
 
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _roots_query(access: Viewer) -> Select:
+    """The nodes of a thread that reply order starts from (no parent in the
+    thread), each with whether the viewer may read it; two are enough to know
+    there is more than one."""
+    parent = thread_nodes.alias("parent_node")
+    in_thread = and_(
+        parent.c.message_id == thread_nodes.c.parent, parent.c.thread_id == thread_nodes.c.thread_id
+    )
+    copy = and_(messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical)
+    return (
+        select(
+            thread_nodes.c.message_id,
+            and_(messages.c.id.is_not(None), visible(access)).label("readable"),
+        )
+        .select_from(thread_nodes.outerjoin(parent, in_thread).outerjoin(messages, copy))
+        .where(thread_nodes.c.thread_id == bindparam("thread_id"), parent.c.message_id.is_(None))
+        .limit(2)
+    )
+
+
 def _thread_root(conn: Connection, viewer: Viewer, thread_id: int) -> str | None:
+    """What names a message's thread in URLs (``ThreadView.url_id``).
+
+    Nearly every thread has one root, archived and readable, which one small
+    query finds; anything else (several roots, a placeholder root, a root the
+    viewer may not read) is decided by the whole thread view."""
+    roots = conn.execute(_roots_query(viewer.access), {"thread_id": thread_id}).all()
+    if len(roots) == 1 and roots[0].readable:
+        return str(roots[0].message_id)
     view = _thread_by_id(conn, viewer, thread_id, None)
     return view.url_id if view else None
 
 
-def _visible_thread_id(viewer: Viewer, message_id: str):  # type: ignore[no-untyped-def]
-    """The thread of a message the viewer may read (as a scalar subquery)."""
+def _visible_thread_id(access: Viewer):  # type: ignore[no-untyped-def]
+    """The thread of the message ``:message_id`` if the viewer may read it (as a
+    scalar subquery)."""
     readable_copy = select(messages.c.id).where(
-        messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical, visible(viewer)
+        messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical, visible(access)
     )
     return (
         select(thread_nodes.c.thread_id)
         .where(
-            thread_nodes.c.message_id == normalize_requested_id(message_id),
+            thread_nodes.c.message_id == bindparam("message_id"),
             thread_nodes.c.archived,
             readable_copy.exists(),
         )
         .scalar_subquery()
     )
+
+
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _thread_id_query(access: Viewer) -> Select:
+    return select(_visible_thread_id(access))
 
 
 def thread_view(
@@ -160,7 +222,8 @@ def thread_view(
     others stand as placeholders so the tree keeps its shape. Messages the
     viewer may not read are dropped, and so is a request for one of them.
     """
-    thread_id = conn.execute(select(_visible_thread_id(viewer, message_id))).scalar()
+    wanted = {"message_id": normalize_requested_id(message_id)}
+    thread_id = conn.execute(_thread_id_query(viewer.access), wanted).scalar()
     if thread_id is None:
         return None
     return _thread_by_id(conn, viewer, thread_id, list_name)
@@ -176,42 +239,49 @@ class ThreadShape:
     last_stored: datetime
 
 
-def thread_shape(
-    conn: Connection, viewer: Viewer, message_id: str, list_name: str
-) -> ThreadShape | None:
-    """A thread's links and visibility in a list, in two cheap queries; None if it shows nothing."""
-    thread_id = _visible_thread_id(viewer, message_id)
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _shape_query(access: Viewer) -> Select:
+    """Every node of the thread of ``:message_id``: its links, its canonical
+    copy, whether the viewer may read that and whether list ``:list_name`` has it."""
     list_id = (
-        select(lists.c.id).where(lists.c.name == list_name, readable(viewer)).scalar_subquery()
+        select(lists.c.id)
+        .where(lists.c.name == bindparam("list_name"), readable(access))
+        .scalar_subquery()
     )
     membership = and_(
         list_messages.c.message_pk == messages.c.id, list_messages.c.list_id == list_id
     )
-    rows = conn.execute(
+    copy = and_(messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical)
+    return (
         select(
             thread_nodes.c.message_id,
             thread_nodes.c.parent,
             thread_nodes.c.parent_found_by,
             list_messages.c.message_pk,
             messages.c.id.label("pk"),
+            and_(messages.c.id.is_not(None), visible(access)).label("readable"),
         )
-        .select_from(
-            thread_nodes.outerjoin(
-                messages,
-                and_(messages.c.message_id == thread_nodes.c.message_id, messages.c.canonical),
-            ).outerjoin(list_messages, membership)
-        )
-        .where(thread_nodes.c.thread_id == thread_id)
+        .select_from(thread_nodes.outerjoin(messages, copy).outerjoin(list_messages, membership))
+        .where(thread_nodes.c.thread_id == _visible_thread_id(access))
         .order_by(thread_nodes.c.message_id)
-    ).all()
-    rows = _known_to(viewer, rows, _readable_pks(conn, viewer, [r.pk for r in rows]))
+    )
+
+
+_RECEIVED_QUERY = select(messages.c.received_at).where(messages.c.id == bindparam("pk"))
+
+
+def thread_shape(
+    conn: Connection, viewer: Viewer, message_id: str, list_name: str
+) -> ThreadShape | None:
+    """A thread's links and visibility in a list, in two cheap queries; None if it shows nothing."""
+    wanted = {"message_id": normalize_requested_id(message_id), "list_name": list_name}
+    rows = conn.execute(_shape_query(viewer.access), wanted).all()
+    rows = _known_to(viewer, rows, {row.pk for row in rows if row.readable})
     shown = [row.message_pk for row in rows if row.message_pk is not None]
     if not shown:
         return None
     last_pk = max(shown)
-    stored = conn.execute(
-        select(messages.c.received_at).where(messages.c.id == last_pk)
-    ).scalar_one()
+    stored = conn.execute(_RECEIVED_QUERY, {"pk": last_pk}).scalar_one()
     links = [(r.message_id, r.parent, r.parent_found_by, r.message_pk is not None) for r in rows]
     return ThreadShape(links, last_pk, as_utc(stored))
 
@@ -292,13 +362,19 @@ def _prune_empty_roots(placed: list[Placed]) -> list[Placed]:
     return keep
 
 
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _readable_query(access: Viewer) -> Select:
+    return select(messages.c.id).where(
+        messages.c.id.in_(bindparam("pks", expanding=True)), visible(access)
+    )
+
+
 def _readable_pks(conn: Connection, viewer: Viewer, pks: list[int | None]) -> set[int]:
     """Which of these messages the viewer may read."""
     wanted = [pk for pk in pks if pk is not None]
     if viewer.everything or not wanted:
         return set(wanted)
-    query = select(messages.c.id).where(messages.c.id.in_(wanted), visible(viewer))
-    return set(conn.execute(query).scalars())
+    return set(conn.execute(_readable_query(viewer.access), {"pks": wanted}).scalars())
 
 
 def _known_to(viewer: Viewer, rows: list[Any], readable_pks: set[int]) -> list[Any]:
@@ -317,18 +393,29 @@ def _known_to(viewer: Viewer, rows: list[Any], readable_pks: set[int]) -> list[A
     return [row for row in rows if row.message_id in keep]
 
 
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _in_list_query(access: Viewer) -> Select:
+    return (
+        select(list_messages.c.message_pk)
+        .join(lists, lists.c.id == list_messages.c.list_id)
+        .where(
+            lists.c.name == bindparam("list_name"),
+            readable(access),
+            list_messages.c.message_pk.in_(bindparam("pks", expanding=True)),
+        )
+    )
+
+
 def _visible_in_list(
     conn: Connection, viewer: Viewer, pks: list[int], list_name: str | None
 ) -> set[int] | None:
     """Which messages are in the list, if the viewer may read it (else none)."""
     if list_name is None:
         return None
-    query = (
-        select(list_messages.c.message_pk)
-        .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(lists.c.name == list_name, readable(viewer), list_messages.c.message_pk.in_(pks))
-    )
-    return set(conn.execute(query).scalars())
+    if not pks:
+        return set()
+    wanted = {"list_name": list_name, "pks": pks}
+    return set(conn.execute(_in_list_query(viewer.access), wanted).scalars())
 
 
 def list_summaries(conn: Connection, viewer: Viewer) -> list[ListSummary]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from listkeeper.store.access import Viewer, readable_list_ids
 from listkeeper.store.linker import IN_CHUNK
@@ -34,6 +34,11 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+_TOMBSTONES_QUERY = select(tombstones).where(
+    tombstones.c.message_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def removals(conn: Connection, viewer: Viewer, message_ids: list[str]) -> dict[str, Removal]:
     """The tombstones among these Message-IDs that the viewer may know of, by id.
 
@@ -41,19 +46,20 @@ def removals(conn: Connection, viewer: Viewer, message_ids: list[str]) -> dict[s
     it was before (a 404, no reason); one that was in no list any more
     (only quarantined) is known to all.
     """
-    found: dict[str, Removal] = {}
     unique = list(dict.fromkeys(message_ids))
-    if not unique:
-        return found
+    rows = [
+        row
+        for start in range(0, len(unique), IN_CHUNK)
+        for row in conn.execute(_TOMBSTONES_QUERY, {"ids": unique[start : start + IN_CHUNK]})
+    ]
+    if not rows:  # nearly always: read the viewer's lists only when needed
+        return {}
     known = {str(pk) for pk in conn.execute(readable_list_ids(viewer)).scalars()}
-    for start in range(0, len(unique), IN_CHUNK):
-        query = select(tombstones).where(
-            tombstones.c.message_id.in_(unique[start : start + IN_CHUNK])
-        )
-        for row in conn.execute(query):
-            in_lists = set(row.list_ids.split())
-            if viewer.everything or not in_lists or in_lists & known:
-                found[row.message_id] = Removal(row.message_id, row.reason, _utc(row.removed_at))
+    found: dict[str, Removal] = {}
+    for row in rows:
+        in_lists = set(row.list_ids.split())
+        if viewer.everything or not in_lists or in_lists & known:
+            found[row.message_id] = Removal(row.message_id, row.reason, _utc(row.removed_at))
     return found
 
 
