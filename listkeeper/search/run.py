@@ -11,8 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
-from sqlalchemy import Connection, Row, Select, func, not_, select
+from sqlalchemy import Connection, Row, Select, bindparam, func, not_, select
 
 from listkeeper.mail.regions import own_text, quoted_text
 from listkeeper.search.backend import backend_for
@@ -20,7 +21,7 @@ from listkeeper.search.document import words
 from listkeeper.search.query import And, Filter, Term, parse_query
 from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy
-from listkeeper.store.reader import as_utc
+from listkeeper.store.reader import STATEMENTS_PER_QUERY, as_utc
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 
 MAX_COUNTED = 1_000  # totals above this are reported as "more than": counting is reading
@@ -129,21 +130,27 @@ def _reads_less_than_everything(conn: Connection, viewer: Viewer) -> bool:
     match be checked against list memberships."""
     if viewer.everything:
         return False
-    closed = select(lists.c.id).where(not_(readable(viewer))).limit(1)
-    return conn.execute(closed).first() is not None
+    return conn.execute(_closed_list_query(viewer.access)).first() is not None
+
+
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _closed_list_query(access: Viewer) -> Select:
+    return select(lists.c.id).where(not_(readable(access))).limit(1)
+
+
+_MESSAGES_BY_ID = select(
+    messages.c.id,
+    messages.c.message_id,
+    messages.c.subject,
+    messages.c.from_name,
+    messages.c.from_addr,
+    messages.c.date,
+    messages.c.anatomy,
+).where(messages.c.id.in_(bindparam("pks", expanding=True)))
 
 
 def _messages_by_id(conn: Connection, pks: list[int]) -> dict[int, Row]:
-    query = select(
-        messages.c.id,
-        messages.c.message_id,
-        messages.c.subject,
-        messages.c.from_name,
-        messages.c.from_addr,
-        messages.c.date,
-        messages.c.anatomy,
-    ).where(messages.c.id.in_(pks))
-    return {row.id: row for row in conn.execute(query)}
+    return {row.id: row for row in conn.execute(_MESSAGES_BY_ID, {"pks": pks})}
 
 
 def _bounded_count(conn: Connection, matching: Select) -> int:
@@ -181,16 +188,20 @@ def _terms(node: object) -> list[Term]:
 
 
 def _list_names(conn: Connection, viewer: Viewer, pks: list[int]) -> dict[int, list[str]]:
-    query = (
-        select(list_messages.c.message_pk, lists.c.name)
-        .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(list_messages.c.message_pk.in_(pks), readable(viewer))
-        .order_by(lists.c.name)
-    )
     names: dict[int, list[str]] = {}
-    for pk, name in conn.execute(query):
+    for pk, name in conn.execute(_list_names_query(viewer.access), {"pks": pks}):
         names.setdefault(pk, []).append(name)
     return names
+
+
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _list_names_query(access: Viewer) -> Select:
+    return (
+        select(list_messages.c.message_pk, lists.c.name)
+        .join(lists, lists.c.id == list_messages.c.list_id)
+        .where(list_messages.c.message_pk.in_(bindparam("pks", expanding=True)), readable(access))
+        .order_by(lists.c.name)
+    )
 
 
 def snippet(blocks: list[dict], terms: list[str]) -> str:

@@ -9,6 +9,7 @@ private can reach a count, a total, a page number or a snippet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Select, not_, or_, select, true
 
@@ -40,20 +41,41 @@ ANONYMOUS = Viewer()
 OPERATOR = Viewer(name="operator", everything=True)
 
 
+# Conditions are built once per access and shared by every statement that
+# uses them: SQLAlchemy memoizes a construct's cache key, so a reused one
+# costs nothing to build or key again.
+CONDITIONS_CACHED = 256
+
+
 def readable(viewer: Viewer) -> ColumnElement[bool]:
     """Condition on ``lists``: the viewer may read this list."""
-    if viewer.everything:
+    return _readable(viewer.access)
+
+
+@lru_cache(maxsize=CONDITIONS_CACHED)
+def _readable(access: Viewer) -> ColumnElement[bool]:
+    if access.everything:
         return true()
-    return or_(not_(lists.c.private), lists.c.id.in_(sorted(viewer.granted)))
+    return or_(not_(lists.c.private), lists.c.id.in_(sorted(access.granted)))
 
 
 def readable_list_ids(viewer: Viewer) -> Select:
-    return select(lists.c.id).where(readable(viewer))
+    return _readable_list_ids(viewer.access)
+
+
+@lru_cache(maxsize=CONDITIONS_CACHED)
+def _readable_list_ids(access: Viewer) -> Select:
+    return select(lists.c.id).where(_readable(access))
 
 
 def visible(viewer: Viewer) -> ColumnElement[bool]:
     """Condition on ``messages``: the message is in at least one readable list."""
-    if viewer.everything:
+    return _visible(viewer.access)
+
+
+@lru_cache(maxsize=CONDITIONS_CACHED)
+def _visible(access: Viewer) -> ColumnElement[bool]:
+    if access.everything:
         return true()
     # Correlated, so each candidate message costs one index probe: an IN over
     # every membership would build a set of the whole archive per query.
@@ -61,7 +83,7 @@ def visible(viewer: Viewer) -> ColumnElement[bool]:
         select(list_messages.c.message_pk)
         .where(
             list_messages.c.message_pk == messages.c.id,
-            list_messages.c.list_id.in_(readable_list_ids(viewer)),
+            list_messages.c.list_id.in_(_readable_list_ids(access)),
         )
         # Its own memberships even inside a query that joins list_messages.
         .correlate_except(list_messages)
