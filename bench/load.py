@@ -6,7 +6,8 @@
 Starts ``listkeeper serve --workers 2`` on 127.0.0.1 over the database, picks a
 fixed sample of list, thread, message and search pages from what the API says
 is archived (``bench/web.py``'s sample), then runs ``--clients`` asyncio
-clients on one httpx client with at most ``--connections`` connections, each
+clients, each on its own keep-alive connection (``bench/web.py``'s cheap
+client: httpx would spend more CPU per request than the server), each
 requesting a random page of the mix after another until ``--seconds`` have
 passed. Prints requests, errors, requests/s and p50/p99 latency (overall and
 per kind) and exits 1 if any request failed: anything but a 200 is an error.
@@ -34,7 +35,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, median, percentile  # noqa: E402
-from web import build_db, pick_pages  # noqa: E402
+from web import Connection, build_db, pick_pages  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 from webserver import serving  # noqa: E402
@@ -62,22 +63,25 @@ class Tally:
 
 
 async def client(
-    http: httpx.AsyncClient,
-    pages: list[tuple[str, str]],
+    connection: Connection,
+    pages: dict[str, list[str]],
     deadline: float,
     rng: random.Random,
     tally: Tally,
 ) -> None:
+    kinds, shares = list(MIX), list(MIX.values())
     while time.monotonic() < deadline:
-        kind, path = rng.choice(pages)
+        kind = rng.choices(kinds, shares)[0]
+        path = rng.choice(pages[kind])
         started = time.perf_counter()
         try:
-            response = await http.get(path)
-        except httpx.HTTPError as exc:
+            status = await asyncio.wait_for(connection.get(path), REQUEST_TIMEOUT_SECONDS)
+        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError) as exc:
             tally.errors[f"{kind}: {type(exc).__name__}"] += 1
+            connection.close()  # a broken or abandoned exchange: start afresh
             continue
-        if response.status_code != 200:
-            tally.errors[f"{kind}: HTTP {response.status_code}"] += 1
+        if status != 200:
+            tally.errors[f"{kind}: HTTP {status}"] += 1
             continue
         tally.record(kind, time.perf_counter() - started)
 
@@ -85,29 +89,25 @@ async def client(
 async def run_load(
     base: str, pages: dict[str, list[str]], args: argparse.Namespace
 ) -> tuple[Tally, float]:
-    weighted = [
-        (kind, str(path)) for kind, share in MIX.items() for path in pages[kind] for _ in range(share)
-    ]
     tally = Tally()
-    bound = args.connections
-    limits = httpx.Limits(max_connections=bound, max_keepalive_connections=bound)
-    # Waiting for a pooled connection is load, not failure: no pool timeout.
-    timeout = httpx.Timeout(REQUEST_TIMEOUT_SECONDS, pool=None)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as http:
-        started = time.monotonic()
-        deadline = started + args.seconds
-        await asyncio.gather(
-            *(
-                client(http, weighted, deadline, random.Random(SEED + n), tally)
-                for n in range(args.clients)
-            )
+    url = httpx.URL(base)
+    connections = [Connection(url.host, url.port or 80) for _ in range(args.clients)]
+    started = time.monotonic()
+    deadline = started + args.seconds
+    await asyncio.gather(
+        *(
+            client(connection, pages, deadline, random.Random(SEED + n), tally)
+            for n, connection in enumerate(connections)
         )
-        elapsed = time.monotonic() - started
+    )
+    elapsed = time.monotonic() - started
+    for connection in connections:
+        connection.close()
     return tally, elapsed
 
 
 def report(tally: Tally, elapsed: float, args: argparse.Namespace) -> None:
-    print(f"{args.clients} clients, {args.connections} connections max, {elapsed:.1f} s, "
+    print(f"{args.clients} clients, one connection each, {elapsed:.1f} s, "
           f"server workers {args.workers}, load average {os.getloadavg()[0]:.1f}")
     everything = [s for values in tally.latencies.values() for s in values]
     for kind, values in [*sorted(tally.latencies.items()), ("all", everything)]:
@@ -136,9 +136,6 @@ def main() -> None:
     )
     parser.add_argument("--list", dest="list_name", help="list to sample (default: the largest)")
     parser.add_argument("--clients", type=int, default=DEFAULT_CLIENTS, help="concurrent clients")
-    parser.add_argument(
-        "--connections", type=int, default=DEFAULT_CLIENTS, help="connection pool bound"
-    )
     parser.add_argument(
         "--seconds", type=float, default=DEFAULT_SECONDS, help="how long the load runs"
     )

@@ -141,8 +141,10 @@ class Connection:
         return status
 
     def close(self) -> None:
+        """Close the connection; the next ``get`` opens a new one."""
         if self.writer is not None:
             self.writer.close()
+        self.reader = self.writer = None
 
 
 async def drive(
