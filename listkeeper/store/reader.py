@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, bindparam, extract, func, select
 
-from listkeeper.store.access import Viewer, readable, readable_list_ids, visible
+from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy, decompress
-from listkeeper.store.schema import list_messages, lists, messages, thread_nodes, tombstones
+from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 from listkeeper.threader import Placed, ThreadNode, reply_order
 
 
@@ -588,40 +588,34 @@ def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
-    """What cache validators are computed from: changes whenever mail arrives
-    or a message is removed (a removal may leave count and last_pk as they
-    were before the removed message arrived, so tombstones count too).
+    """What cache validators are made of: the lists a page shows and their
+    revisions (bumped whenever a message joins or leaves one, removals
+    included: ``store.revisions``), and when they last changed. One row per
+    list is read, never the lists' messages."""
 
-    Read from list memberships and row ids only: the messages table holds
-    the raw bytes inline, so touching its later columns for every row is slow.
-    """
+    lists: int
+    revision: int
+    changed_at: datetime | None
 
-    count: int
-    last_pk: int | None  # the newest message stored (ids grow with arrival)
-    last_stored: datetime | None  # or the latest removal, if later
-    removed: int = 0  # tombstones in the whole archive
+    @property
+    def parts(self) -> tuple[int, int]:
+        """What an ETag hashes."""
+        return self.lists, self.revision
+
+
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _stamp_query(access: Viewer, one_list: bool) -> Select:
+    query = select(
+        func.count(), func.coalesce(func.sum(lists.c.revision), 0), func.max(lists.c.changed_at)
+    ).where(readable(access))
+    return query.where(lists.c.name == bindparam("list_name")) if one_list else query
 
 
 def list_stamp(conn: Connection, viewer: Viewer, list_name: str | None) -> Stamp:
-    """Message count and newest arrival of one list, or of all the viewer may read."""
-    query = select(func.count(), func.max(list_messages.c.message_pk)).where(
-        list_messages.c.list_id.in_(readable_list_ids(viewer))
-    )
-    if list_name is not None:
-        query = query.join(lists, lists.c.id == list_messages.c.list_id).where(
-            lists.c.name == list_name
-        )
-    count, last_pk = conn.execute(query).one()
-    removed, last_removed = conn.execute(
-        select(func.count(), func.max(tombstones.c.removed_at))
-    ).one()
-    changed = [as_utc(last_removed)] if last_removed is not None else []
-    if last_pk is not None:
-        stored = conn.execute(
-            select(messages.c.received_at).where(messages.c.id == last_pk)
-        ).scalar_one()
-        changed.append(as_utc(stored))
-    return Stamp(count, last_pk, max(changed, default=None), removed)
+    """The stamp of one list, or of all the viewer may read."""
+    query = _stamp_query(viewer.access, list_name is not None)
+    count, revision, changed_at = conn.execute(query, {"list_name": list_name}).one()
+    return Stamp(count, int(revision), as_utc(changed_at) if changed_at else None)
 
 
 @dataclass(frozen=True, slots=True)

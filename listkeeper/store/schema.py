@@ -42,6 +42,11 @@ lists = Table(
     # The List-Id that maps to this list ("xen-devel.lists.xensource.com"), if known.
     Column("list_id", Text),
     Column("private", Boolean, nullable=False, default=False),
+    # Bumped whenever a message joins or leaves the list, and when that
+    # happened: what a page's validators are made of, read from one row
+    # instead of counting the list's memberships on every request.
+    Column("revision", Integer, nullable=False, default=0, server_default="0"),
+    Column("changed_at", DateTime(timezone=True)),
 )
 
 messages = Table(

@@ -22,6 +22,7 @@ from listkeeper.store.codec import decode_anatomy, decompress
 from listkeeper.store.quarantine import unparsed_message_id
 from listkeeper.store.reader import as_utc, normalize_requested_id
 from listkeeper.store.repair_pass import Span
+from listkeeper.store.revisions import bump_revisions
 from listkeeper.store.schema import (
     audit_log,
     list_messages,
@@ -87,6 +88,7 @@ def remove(conn: Connection, message_id: str, reason: str, actor: str) -> Remove
         conn.execute(delete(patch_trailers).where(patch_trailers.c.message_pk.in_(pks)))
         conn.execute(delete(patches).where(patches.c.message_pk.in_(pks)))
         conn.execute(delete(list_messages).where(list_messages.c.message_pk.in_(pks)))
+        bump_revisions(conn, (pk for pk, _ in in_lists), now)
         conn.execute(delete(messages).where(messages.c.id.in_(pks)))
     if held:
         conn.execute(delete(quarantine).where(quarantine.c.id.in_(held)))

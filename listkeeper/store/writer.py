@@ -20,6 +20,7 @@ from listkeeper.store.codec import compress
 from listkeeper.store.linker import IN_CHUNK, ThreadLinker
 from listkeeper.store.prepare import PreparedMessage, storable_text
 from listkeeper.store.quarantine import unparsed_message_id
+from listkeeper.store.revisions import bump_revisions
 from listkeeper.store.schema import LIST_NAME_LENGTH, list_messages, lists, messages, quarantine
 from listkeeper.store.access import OPERATOR
 from listkeeper.store.tombstones import removals
@@ -109,7 +110,7 @@ class ArchiveWriter:
             )
             known.update({row.sha256: row.id for row in inserted})
             self._forget_quarantined([row["sha256"] for row in new_rows])
-        self._add_memberships(batch, known)
+        self._add_memberships(batch, known, received_at)
         if fresh:
             self._search.index(self.conn, [(known[m.sha256], m.document) for m in fresh])
             ThreadLinker(self.conn).link_all([(m.message_id, m.links) for m in fresh])
@@ -140,7 +141,9 @@ class ArchiveWriter:
             chunk = shas[start : start + IN_CHUNK]
             self.conn.execute(delete(quarantine).where(quarantine.c.sha256.in_(chunk)))
 
-    def _add_memberships(self, batch: list[Incoming], ids: dict[str, int]) -> None:
+    def _add_memberships(
+        self, batch: list[Incoming], ids: dict[str, int], received_at: datetime
+    ) -> None:
         wanted = {
             (self.list_pk(item.list_name, item.message.list_id), ids[item.message.sha256])
             for item in batch
@@ -160,6 +163,7 @@ class ArchiveWriter:
         ]
         if missing:
             self.conn.execute(insert(list_messages), missing)
+            bump_revisions(self.conn, (row["list_id"] for row in missing), received_at)
 
     def quarantine(
         self, raw: bytes, reason: str, origin: str, list_name: str | None, received_at: datetime

@@ -102,7 +102,7 @@ def list_feed(request: Request, list_name: str, conn: Conn, viewer: Viewing) -> 
     require_list(conn, viewer, list_name)
     stamp = reader.list_stamp(conn, viewer, list_name)
     validators = Validators(
-        etag_of(["atom", list_name, stamp.count, stamp.last_pk, stamp.removed]), stamp.last_stored
+        etag_of(["atom", list_name, *stamp.parts]), stamp.changed_at
     )
 
     def render() -> Response:
@@ -171,8 +171,8 @@ def search_feed(
     """Newest matches of a search as Atom; a bad query is a 400 with the reason."""
     stamp = reader.list_stamp(conn, viewer, None)
     validators = Validators(
-        etag_of(["atom-search", list_name, query, stamp.count, stamp.last_pk, stamp.removed]),
-        stamp.last_stored,
+        etag_of(["atom-search", list_name, query, *stamp.parts]),
+        stamp.changed_at,
     )
 
     def render() -> Response:

@@ -42,7 +42,7 @@ def _stamped(
     """Validators of a page that changes only when mail arrives (in the list)."""
     stamp = reader.list_stamp(conn, viewer, list_name)
     return Validators(
-        etag_of([list_name, *parts, stamp.count, stamp.last_pk, stamp.removed]), stamp.last_stored
+        etag_of([list_name, *parts, *stamp.parts]), stamp.changed_at
     )
 
 

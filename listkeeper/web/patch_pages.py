@@ -62,7 +62,7 @@ def _validators(
     stamp = reader.list_stamp(conn, viewer, list_name)
     template = commit_url_template(conn, list_name) if list_name else None
     return Validators(
-        etag_of([list_name, *parts, template, stamp.count, stamp.last_pk]), stamp.last_stored
+        etag_of([list_name, *parts, template, *stamp.parts]), stamp.changed_at
     )
 
 
