@@ -145,6 +145,15 @@ def test_address_lists_read_as_getaddresses_reads_them(value: str) -> None:
     assert addresses([value]) == expected
 
 
+def test_an_address_list_read_again_is_read_alike_though_the_first_was_changed() -> None:
+    """Decoded lists are cached: each caller must get a list of its own."""
+    value = "Alice <alice@example.org>, bob@example.org"
+    first = addresses([value])
+    first.append(("Mallory", "mallory@example.org"))
+    assert addresses([value]) == [("Alice", "alice@example.org"), ("", "bob@example.org")]
+    assert addresses([value], "iso-8859-1") == addresses([value])
+
+
 def test_message_id_with_8bit_bytes_reads_the_same_in_any_field() -> None:
     token = "id-caf\udce9@example.org"  # Latin-1 é, escaped as the parser keeps it
     clean = "x@example.org"
