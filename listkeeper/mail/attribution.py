@@ -329,7 +329,7 @@ def attribution_style(text: str) -> str | None:
     wrote:" or a translation of it; whether it introduces a quote is for the
     caller to check."""
     text = _trim(text)
-    found = _read_form(text) if text.endswith(":") else None
+    found = _find_form(text) if text.endswith(":") else None
     return found[0] if found else None
 
 
@@ -412,8 +412,9 @@ def parse_attribution(text: str) -> Attribution | None:
 def _read_form(text: str) -> tuple[str, str | None, str | None, datetime | None] | None:
     """Style, name, address and date of an "On ... wrote:"-like text, or None.
 
-    Kept: the replies in a thread quote the same attributions again and again,
-    and parse_attribution reads the very texts the segmenter asked about.
+    Kept, as the replies in a thread quote the same attributions again and again.
+    The segmenter asks attribution_style, which does not take the parts apart:
+    it must not fail where only parse_attribution would.
     """
     found = _find_form(text)
     if found is None:
