@@ -311,6 +311,14 @@ def test_signature_is_not_the_format_patch_separator() -> None:
     assert SIGNATURE not in {b.kind for b in blocks}
 
 
+def test_prose_that_says_wrote_is_cut_without_reading_its_date() -> None:
+    """Only an attribution's own parts are read: a line that reads like one but
+    introduces no quote is text, whatever its date says (here a long s, which
+    the case-blind month pattern takes for the s of "sep")."""
+    text = "On 5 \u017fep 2019 10:00, Xavier Foo wrote:\nno quote follows\n"
+    assert [(b.kind, b.text) for b in segment(text)] == [(TEXT, text)]
+
+
 def test_top_posting() -> None:
     assert is_top_posted(segment("Yes.\n\nGerd wrote:\n> Shall we?\n\n-- \nKeir\n"))
     assert not is_top_posted(segment("Gerd wrote:\n> Shall we?\n\nYes.\n"))

@@ -4,7 +4,7 @@ hostile structure built here, and the fast MIME reader against the stdlib's."""
 from __future__ import annotations
 
 import email
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import Message
 from email.utils import getaddresses
 from pathlib import Path
@@ -26,7 +26,7 @@ from listkeeper.mail.parse import MailParseError, ParsedMessage, parse_message
 from listkeeper.sources.detect import open_source
 
 DATA = Path(__file__).parent / "data" / "mail"
-ARRIVAL = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+ARRIVAL = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 HOSTILE_DEPTH = 10_000
 HUGE_REFERENCES = 100_000
 # The hazards the fast reader leaves to the stdlib feedparser, and why.
@@ -145,6 +145,15 @@ def test_address_lists_read_as_getaddresses_reads_them(value: str) -> None:
     assert addresses([value]) == expected
 
 
+def test_an_address_list_read_again_is_read_alike_though_the_first_was_changed() -> None:
+    """Decoded lists are cached: each caller must get a list of its own."""
+    value = "Alice <alice@example.org>, bob@example.org"
+    first = addresses([value])
+    first.append(("Mallory", "mallory@example.org"))
+    assert addresses([value]) == [("Alice", "alice@example.org"), ("", "bob@example.org")]
+    assert addresses([value], "iso-8859-1") == addresses([value])
+
+
 def test_message_id_with_8bit_bytes_reads_the_same_in_any_field() -> None:
     token = "id-caf\udce9@example.org"  # Latin-1 é, escaped as the parser keeps it
     clean = "x@example.org"
@@ -166,15 +175,15 @@ def test_huge_references_field_keeps_every_id_in_order() -> None:
 
 def test_two_digit_year_is_read_in_its_century() -> None:
     parsed = parse_file("two-digit-year-date.eml")
-    assert parsed.date == datetime(2006, 11, 13, 15, 9, tzinfo=timezone.utc)
+    assert parsed.date == datetime(2006, 11, 13, 15, 9, tzinfo=UTC)
     assert parsed.date_source is DateSource.HEADER
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("year-since-1900-date.eml", datetime(2002, 7, 24, 9, 48, 6, tzinfo=timezone.utc)),
-        ("numeric-date.eml", datetime(2002, 9, 14, 7, 29, 32, tzinfo=timezone.utc)),
+        ("year-since-1900-date.eml", datetime(2002, 7, 24, 9, 48, 6, tzinfo=UTC)),
+        ("numeric-date.eml", datetime(2002, 9, 14, 7, 29, 32, tzinfo=UTC)),
     ],
 )
 def test_broken_dates_of_2002_mail_are_read(name: str, expected: datetime) -> None:
@@ -184,7 +193,7 @@ def test_broken_dates_of_2002_mail_are_read(name: str, expected: datetime) -> No
 
 def test_no_date_header_takes_the_mbox_from_line() -> None:
     parsed = parse_file("no-date-uses-envelope.mbox")
-    assert parsed.date == datetime(2006, 11, 13, 15, 41, tzinfo=timezone.utc)
+    assert parsed.date == datetime(2006, 11, 13, 15, 41, tzinfo=UTC)
     assert parsed.date_source is DateSource.ENVELOPE
 
 
@@ -205,7 +214,7 @@ def test_dates_fall_back_from_header_to_envelope_to_arrival(
     raw = "From: a@example.org\n" + (f"Date: {date}\n" if date else "") + "\nbody\n"
     parsed = parse_message(raw.encode(), envelope, ARRIVAL)
     assert parsed.date_source == source
-    assert parsed.date == (expected.replace(tzinfo=timezone.utc) if expected else ARRIVAL)
+    assert parsed.date == (expected.replace(tzinfo=UTC) if expected else ARRIVAL)
 
 
 # --- bodies ----------------------------------------------------------------------
@@ -237,8 +246,10 @@ def test_format_flowed_unflowed_with_delsp_quotes_and_signature() -> None:
         (BlockKind.QUOTE, "> This quoted paragraph was wrapped by the sender's client.\n\n"),
         (
             BlockKind.TEXT,
-            "My answer is one long line that the client broke into two so that it fits.\n"
-            "From a space-stuffed line.\n\n",
+            (
+                "My answer is one long line that the client broke into two so that it fits.\n"
+                "From a space-stuffed line.\n\n"
+            ),
         ),
         (BlockKind.SIGNATURE, "-- \nThunderbird User\n"),
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from listkeeper.mail.blocks import Attribution
 
@@ -25,6 +26,8 @@ CENTURY_PIVOT = 70
 MONTHS_IN_YEAR = 12
 # An Outlook header block: a separator and a few fields (a long Cc: wraps).
 MAX_HEADER_LINES = 30
+# "On ... wrote:" texts taken apart and kept (each at most MAX_ATTRIBUTION_CHARS).
+FORM_CACHE_SIZE = 4096
 
 STYLE_ON_DATE_WROTE = "on-date-wrote"
 STYLE_WROTE = "wrote"
@@ -398,11 +401,26 @@ def parse_attribution(text: str) -> Attribution | None:
         return _parse_header_block(lines)
     lines = [_trim(line) for line in lines if _trim(line)]
     for count in (1, 2):
-        found = _find_form(" ".join(lines[:count]))
+        found = _read_form(" ".join(lines[:count]))
         if found:
-            style, match = found
-            return Attribution("\n".join(lines[:count]), *_parts(match), style)
+            style, name, addr, date = found
+            return Attribution("\n".join(lines[:count]), name, addr, date, style)
     return None
+
+
+@lru_cache(maxsize=FORM_CACHE_SIZE)
+def _read_form(text: str) -> tuple[str, str | None, str | None, datetime | None] | None:
+    """Style, name, address and date of an "On ... wrote:"-like text, or None.
+
+    Kept, as the replies in a thread quote the same attributions again and again.
+    The segmenter asks attribution_style, which does not take the parts apart:
+    it must not fail where only parse_attribution would.
+    """
+    found = _find_form(text)
+    if found is None:
+        return None
+    style, match = found
+    return (style, *_parts(match))
 
 
 def _parse_header_block(lines: list[str]) -> Attribution:

@@ -315,8 +315,9 @@ class _Body:
         while last >= 0 and _is_blank(self.lines[last]):
             last -= 1
         lowest = max(last - FOOTER_MAX_LINES, 0)
-        candidates = [self._line_of(offset + 1) for offset in self._rfind_all(_RULE_START, lowest)]
-        google = self.scan.rfind("\n" + _GOOGLE_GROUPS)
+        floor = self.starts[lowest]  # in `scan`, the "\n" before line `lowest`
+        candidates = [self._line_of(offset + 1) for offset in self._rfind_all(_RULE_START, floor)]
+        google = self.scan.rfind("\n" + _GOOGLE_GROUPS, floor)
         if google >= 0:
             candidates.append(self._line_of(google + 1) - 1)
         # The topmost one: crossposted messages carry two footers.
@@ -326,13 +327,14 @@ class _Body:
             self.paint(start, len(self.lines), FOOTER, 0)
             self.end = start
 
-    def _rfind_all(self, needle: str, lowest: int) -> list[int]:
-        """Offsets in `scan` of a needle, from the end up to line `lowest`."""
+    def _rfind_all(self, needle: str, floor: int) -> list[int]:
+        """Offsets in `scan` of a needle, from the end down to offset `floor`
+        (the search never reads the text above it)."""
         found = []
-        offset = self.scan.rfind(needle)
-        while offset >= 0 and self._line_of(offset + 1) >= lowest:
+        offset = self.scan.rfind(needle, floor)
+        while offset >= 0:
             found.append(offset)
-            offset = self.scan.rfind(needle, 0, offset)
+            offset = self.scan.rfind(needle, floor, offset)
         return found
 
     def _opens_footer(self, line: int, last: int) -> bool:

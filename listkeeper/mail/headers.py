@@ -24,6 +24,8 @@ from listkeeper.mail.text import decode_header_bytes, without_nul
 MAX_ADDRESS_NESTING = 100
 # Display names decoded and kept: a list's Cc lines name the same people again and again.
 NAME_CACHE_SIZE = 8192
+# Whole To and Cc lists decoded and kept: a thread's replies carry the same ones.
+ADDRESS_LIST_CACHE_SIZE = 1024
 
 _MSGID_TOKEN = re.compile(r"<([^<>]*)>")
 _WHITESPACE = re.compile(r"\s+")
@@ -149,12 +151,18 @@ def address(value: str | None, charset: str | None = None) -> tuple[str, str]:
 
 def addresses(values: list[str], charset: str | None = None) -> list[tuple[str, str]]:
     """All (name, address) pairs of To/Cc headers, decoded; empty ones dropped."""
-    pairs = _parse_addresses(", ".join(values))
-    return [
+    return list(_address_list(", ".join(values), charset))
+
+
+@lru_cache(maxsize=ADDRESS_LIST_CACHE_SIZE)
+def _address_list(value: str, charset: str | None) -> tuple[tuple[str, str], ...]:
+    """The decoded pairs of one raw list: replies in a thread repeat their Cc
+    lines, so a list read once is not parsed again."""
+    return tuple(
         (_name_text(name, charset), _address_text(addr, charset))
-        for name, addr in pairs
+        for name, addr in _parse_addresses(value)
         if name or addr
-    ]
+    )
 
 
 def _address_text(addr: str, charset: str | None) -> str:

@@ -67,8 +67,11 @@ _FIELD_NAME = re.compile(r"[!-9;-~]+:")
 _END_OF_FIELDS = re.compile(r"\n(?![!-9;-~]+:|[ \t])")
 _FIELD_VALUE = r":[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)"
 _WANTED_NAMES = "|".join(re.escape(name) for name in WANTED_FIELDS)
+# A lookahead on the names' first letters lets the engine pass over most lines
+# (Received, X-..., continuations) at one test instead of trying every name.
+_WANTED_INITIALS = "".join(sorted({name[0] for name in WANTED_FIELDS}))
 _WANTED_FIRST = re.compile(rf"(?i:({_WANTED_NAMES})){_FIELD_VALUE}")
-_WANTED_NEXT = re.compile(rf"\n(?i:({_WANTED_NAMES})){_FIELD_VALUE}")
+_WANTED_NEXT = re.compile(rf"\n(?i:(?=[{_WANTED_INITIALS}])({_WANTED_NAMES})){_FIELD_VALUE}")
 # After "--boundary" on a boundary line: the close mark, blanks, a CR.
 _BOUNDARY_TAIL = re.compile(r"(--)?[ \t]*\r?")
 # Lines the feedparser treats in ways of its own when they start a header block.
