@@ -32,7 +32,7 @@ from sqlalchemy import (
 from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.schema import patch_trailers, patches
 
-POSTINGS_PER_READ = 20_000  # postings of one batch of authors read back at once
+POSTINGS_PER_READ = 5_000  # postings of one batch of authors read back at once
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _temporary = MetaData()
