@@ -189,7 +189,6 @@ def _load(
         )
         .where(lists.c.name == list_name, messages.c.canonical, thread_nodes.c.archived)
         .where(thread_nodes.c.thread_id.in_(threads))
-        .order_by(messages.c.id)
     )
     mails, links = {}, {}
     for row in conn.execute(query):
@@ -262,20 +261,35 @@ def _staged_mail(
 
 
 def _write_series(conn: Connection, list_pk: int, authors: list[str]) -> int:
-    """Number these authors' staged series and write their rows; returns the
-    rows of the series (those of mails another list holds are not written)."""
-    mails = mails_of(conn, authors)
-    rows, written = [], 0
-    for key, versions in _series(list_pk, postings_of(conn, authors)).items():
-        newest = max(number for number, _ in versions)
-        for number, posting in versions:
+    """Number these authors' staged series and write their rows, reading the
+    mails of IN_CHUNK postings at a time; returns the rows of the series
+    (those of mails another list holds are not written)."""
+    numbered = _versions(list_pk, postings_of(conn, authors))
+    written = 0
+    for start in range(0, len(numbered), IN_CHUNK):
+        chunk = numbered[start : start + IN_CHUNK]
+        mails = mails_of(conn, [posting.id for *_, posting in chunk])
+        rows = []
+        for key, number, latest, posting in chunk:
             for mail in mails[posting.id]:
                 written += 1
                 if not mail.taken:
-                    rows.append(_row(list_pk, key, number, number == newest, posting, mail))
-    if rows:
-        conn.execute(insert(patches), rows)
+                    rows.append(_row(list_pk, key, number, latest, posting, mail))
+        if rows:
+            conn.execute(insert(patches), rows)
     return written
+
+
+def _versions(
+    list_pk: int, postings: list[StagedPosting]
+) -> list[tuple[str, int, bool, StagedPosting]]:
+    """(series key, version number, whether the newest version, posting) of
+    each posting kept in a series."""
+    found = []
+    for key, versions in _series(list_pk, postings).items():
+        newest = max(number for number, _ in versions)
+        found.extend((key, number, number == newest, posting) for number, posting in versions)
+    return found
 
 
 def _row(
@@ -437,8 +451,9 @@ def _trailers(
     candidates: dict[str, _Mail],
     posting_of: dict[str, _Posting],
 ) -> list[dict]:
+    """Trailer rows, replies taken in the order they were stored (as shown)."""
     rows = []
-    for reply in mails.values():
+    for reply in sorted(mails.values(), key=lambda m: m.pk):
         if not reply.trailers or reply.message_id in candidates:
             continue
         above = _patch_above(reply.message_id, links, candidates)

@@ -156,27 +156,16 @@ def batches_of_authors(conn: Connection) -> Iterator[list[str]]:
 
 def postings_of(conn: Connection, authors: list[str]) -> list[StagedPosting]:
     """These authors' postings, each author's in the order a whole-list pass
-    meets them: single mails first, then grouped ones, each by first mail."""
-    query = (
-        select(staged_postings)
-        .where(staged_postings.c.author.in_(authors))
-        .order_by(
-            staged_postings.c.author,
-            staged_postings.c.grouped,
-            staged_postings.c.first_at,
-            staged_postings.c.first_id,
-        )
-    )
-    return [StagedPosting(**row._mapping) for row in conn.execute(query)]
+    meets them: single mails first, then grouped ones, each by first mail
+    (sorted here, as Python compares Message-IDs, not as a collation would)."""
+    query = select(staged_postings).where(staged_postings.c.author.in_(authors))
+    found = [StagedPosting(**row._mapping) for row in conn.execute(query)]
+    return sorted(found, key=lambda p: (p.grouped, p.first_at, p.first_id))
 
 
-def mails_of(conn: Connection, authors: list[str]) -> dict[int, list[StagedMail]]:
-    """posting id -> the staged mails of these authors' postings."""
-    query = (
-        select(staged_mails)
-        .join(staged_postings, staged_postings.c.id == staged_mails.c.posting_id)
-        .where(staged_postings.c.author.in_(authors))
-    )
+def mails_of(conn: Connection, posting_ids: list[int]) -> dict[int, list[StagedMail]]:
+    """posting id -> the staged mails of these postings."""
+    query = select(staged_mails).where(staged_mails.c.posting_id.in_(posting_ids))
     found: dict[int, list[StagedMail]] = defaultdict(list)
     for row in conn.execute(query):
         values = dict(row._mapping)
