@@ -162,8 +162,8 @@ def _stage_threads(
         [_staged_mail(m, p, applied, taken) for p in ours for m in p.mails],
     )
     given = _trailers(mails, links, candidates, posting_of)
-    mine = set(our_pks)
-    stage_trailers(conn, [g for g in given if g["message_pk"] in mine])
+    ours_set = set(our_pks)  # a trailer is staged with the patch it is for
+    stage_trailers(conn, [g for g in given if g["message_pk"] in ours_set])
 
 
 def _load(
