@@ -13,6 +13,12 @@ Everything is recomputed from the stored rows, so the result does not
 depend on import order and a re-run changes nothing. After an import only
 the threads that got mail are recomputed, with every thread holding a patch
 by one of their authors (the only postings a new one can be a version of).
+
+Memory does not grow with the list: all but version numbering stays inside
+one thread (a posting never leaves its thread, a reply's patch is up its own
+thread), so threads are read THREADS_PER_BATCH at a time and their postings
+staged in temporary tables (staging.py); a series is one author's, so
+versions are then numbered a batch of authors at a time.
 """
 
 from __future__ import annotations
@@ -28,6 +34,20 @@ from sqlalchemy import Connection, delete, insert, select
 
 from listkeeper.mail.patch import has_patch
 from listkeeper.patches.replies import Applied, Trailer, applied_in, trailers_in, written_text
+from listkeeper.patches.scope import scope_of
+from listkeeper.patches.staging import (
+    StagedMail,
+    StagedPosting,
+    batches_of_authors,
+    create_staging,
+    drop_staging,
+    mails_of,
+    microseconds,
+    postings_of,
+    stage,
+    stage_trailers,
+    write_trailers,
+)
 from listkeeper.patches.tags import PatchTag, patch_tag, patch_title
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.linker import IN_CHUNK
@@ -36,6 +56,7 @@ from listkeeper.store.repair_pass import Span
 from listkeeper.store.schema import lists, messages, patch_trailers, patches, thread_nodes
 
 MAX_ANCESTORS = 64  # replies look this far up the thread for their patch
+THREADS_PER_BATCH = 200  # threads read and decoded at once
 
 
 class State(StrEnum):
@@ -61,6 +82,7 @@ class _Mail:
 class _Posting:
     author: str
     version: int | None  # as the subject says
+    grouped: bool  # tagged mails of a thread gathered, not a mail alone
     mails: list[_Mail] = field(default_factory=list)
 
     @property
@@ -70,12 +92,11 @@ class _Posting:
         return first.title
 
     @property
-    def titles(self) -> set[str]:
-        """Titles another version may share: the cover letter's and the first patch's
-        (a v2 may add a cover letter the v1 did not have)."""
+    def patch_title(self) -> str | None:
+        """The first patch's title: a v2 may add a cover letter the v1 did not have."""
         patches = [m for m in self.mails if m.carries_diff]
         first = min(patches, key=lambda m: m.tag.index if m.tag else 1) if patches else None
-        return {t.lower() for t in (self.title, first.title if first else None) if t}
+        return first.title if first else None
 
     @property
     def date(self) -> datetime:
@@ -96,9 +117,32 @@ def compute_patches(conn: Connection, spans: Mapping[str, Span | None] | None) -
 
 
 def _compute_list(conn: Connection, list_pk: int, list_name: str, span: Span | None) -> int:
-    scope, authors = _affected(conn, list_pk, list_name, span) if span else (None, set())
-    mails = _load(conn, list_name, scope)
-    links = _thread_links(conn, list(mails))
+    """Stage the postings of the scope's threads a batch at a time, then number
+    their series a batch of authors at a time; memory holds one batch."""
+    scope = scope_of(conn, list_pk, list_name, span)
+    if scope.authors is None:
+        _clear_list(conn, list_pk)
+    create_staging(conn)
+    for start in range(0, len(scope.threads), THREADS_PER_BATCH):
+        threads = scope.threads[start : start + THREADS_PER_BATCH]
+        _stage_threads(conn, list_pk, list_name, threads, scope.authors)
+    written = sum(_write_series(conn, list_pk, batch) for batch in batches_of_authors(conn))
+    write_trailers(conn, list_pk)
+    drop_staging(conn)
+    return written
+
+
+def _stage_threads(
+    conn: Connection,
+    list_pk: int,
+    list_name: str,
+    threads: list[int],
+    authors: frozenset[str] | None,
+) -> None:
+    """Find the postings, applied notes and trailers of these threads, all of
+    which stay inside a thread, and stage those of the authors rewritten
+    (None: all); the old rows of those authors' mails go first."""
+    mails, links = _load(conn, list_name, threads)
     candidates = {
         mid: m
         for mid, m in mails.items()
@@ -107,101 +151,27 @@ def _compute_list(conn: Connection, list_pk: int, list_name: str, span: Span | N
     postings = _postings(candidates.values(), links)
     posting_of = {m.message_id: p for p in postings for m in p.mails}
     applied = _applied(mails, links, candidates, posting_of)
-    rows = []
-    for key, versions in _series(list_pk, postings).items():
-        newest = max(number for number, _ in versions)
-        for number, posting in versions:
-            latest = number == newest
-            for mail in posting.mails:
-                state, by, ref = _state(mail, posting, applied, latest)
-                rows.append(
-                    {
-                        "message_pk": mail.pk,
-                        "list_id": list_pk,
-                        "series_key": key,
-                        "version": number,
-                        "position": mail.tag.index if mail.tag else 1,
-                        "total": mail.tag.total if mail.tag else 1,
-                        "title": posting.title,
-                        "author": mail.author,
-                        "state": state,
-                        "state_by": by,
-                        "state_ref": ref,
-                    }
-                )
-    given = _trailers(mails, links, candidates, posting_of)
-    if scope is None:
-        _store(conn, list_pk, rows, given, None)
-        return len(rows)
-    # Only these authors' series were loaded whole; other rows stay as they are.
-    mine = [r for r in rows if r["author"] in authors]
-    _store(conn, list_pk, mine, given, [m.pk for m in mails.values() if m.author in authors])
-    return len(mine)
-
-
-def _affected(
-    conn: Connection, list_pk: int, list_name: str, span: Span
-) -> tuple[list[str], set[str]]:
-    """Message-IDs to load and the authors whose patches are recomputed: the
-    threads with mail in the span, their authors, and every thread where one
-    of those authors posted a patch before (so each series is loaded whole)."""
-    in_span = (
-        select(thread_nodes.c.thread_id)
-        .select_from(
-            in_list(list_name).join(
-                thread_nodes, thread_nodes.c.message_id == messages.c.message_id
-            )
-        )
-        .where(lists.c.name == list_name, messages.c.date >= span[0], messages.c.date <= span[1])
-        .distinct()
+    ours = [p for p in postings if authors is None or p.author in authors]
+    if authors is not None:
+        _delete_rows(conn, list_pk, [m.pk for m in mails.values() if m.author in authors])
+    our_pks = [m.pk for p in ours for m in p.mails]
+    taken = _taken_elsewhere(conn, our_pks)
+    stage(
+        conn,
+        [_staged(p) for p in ours],
+        [_staged_mail(m, p, applied, taken) for p in ours for m in p.mails],
     )
-    threads = set(conn.execute(in_span).scalars())
-    ids = _thread_members(conn, threads)
-    authors = _authors(conn, ids)
-    earlier = set()
-    author_list = sorted(authors)
-    for start in range(0, len(author_list), IN_CHUNK):
-        query = (
-            select(thread_nodes.c.thread_id)
-            .select_from(
-                patches.join(messages, messages.c.id == patches.c.message_pk).join(
-                    thread_nodes, thread_nodes.c.message_id == messages.c.message_id
-                )
-            )
-            .where(
-                patches.c.list_id == list_pk,
-                patches.c.author.in_(author_list[start : start + IN_CHUNK]),
-            )
-            .distinct()
-        )
-        earlier.update(conn.execute(query).scalars())
-    return sorted(set(ids) | set(_thread_members(conn, earlier - threads))), authors
+    given = _trailers(mails, links, candidates, posting_of)
+    ours_set = set(our_pks)  # a trailer is staged with the patch it is for
+    stage_trailers(conn, [g for g in given if g["message_pk"] in ours_set])
 
 
-def _thread_members(conn: Connection, threads: set[int]) -> list[str]:
-    found: list[str] = []
-    ordered = sorted(threads)
-    for start in range(0, len(ordered), IN_CHUNK):
-        query = select(thread_nodes.c.message_id).where(
-            thread_nodes.c.thread_id.in_(ordered[start : start + IN_CHUNK]), thread_nodes.c.archived
-        )
-        found.extend(conn.execute(query).scalars())
-    return found
-
-
-def _authors(conn: Connection, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(ids), IN_CHUNK):
-        query = select(messages.c.from_addr).where(
-            messages.c.message_id.in_(ids[start : start + IN_CHUNK])
-        )
-        found.update(addr.lower() for addr in conn.execute(query).scalars())
-    return found
-
-
-def _load(conn: Connection, list_name: str, scope: list[str] | None) -> dict[str, _Mail]:
-    """The list's messages (or those of scope), read down to what patches need."""
-    base = (
+def _load(
+    conn: Connection, list_name: str, threads: list[int]
+) -> tuple[dict[str, _Mail], dict[str, tuple[str | None, int]]]:
+    """The list's messages in these threads, read down to what patches need,
+    and message_id -> (parent, thread id)."""
+    query = (
         select(
             messages.c.id,
             messages.c.message_id,
@@ -209,45 +179,34 @@ def _load(conn: Connection, list_name: str, scope: list[str] | None) -> dict[str
             messages.c.subject,
             messages.c.date,
             messages.c.anatomy,
+            thread_nodes.c.parent,
+            thread_nodes.c.thread_id,
         )
-        .select_from(in_list(list_name))
-        .where(lists.c.name == list_name, messages.c.canonical)
-    )
-    queries = (
-        [base]
-        if scope is None
-        else [
-            base.where(messages.c.message_id.in_(scope[i : i + IN_CHUNK]))
-            for i in range(0, len(scope), IN_CHUNK)
-        ]
-    )
-    mails = {}
-    for query in queries:
-        for row in conn.execute(query):
-            blocks = decode_anatomy(row.anatomy)["blocks"]
-            text = written_text(blocks)
-            mails[row.message_id] = _Mail(
-                pk=row.id,
-                message_id=row.message_id,
-                author=row.from_addr.lower(),
-                date=as_utc(row.date),
-                tag=(tag := patch_tag(row.subject)),
-                title=tag.title if tag else patch_title(row.subject),
-                carries_diff=has_patch(blocks),
-                trailers=trailers_in(text),
-                applied=applied_in(text),
+        .select_from(
+            in_list(list_name).join(
+                thread_nodes, thread_nodes.c.message_id == messages.c.message_id
             )
-    return mails
-
-
-def _thread_links(conn: Connection, ids: list[str]) -> dict[str, tuple[str | None, int]]:
-    """message_id -> (parent, thread id)."""
-    found = {}
-    for start in range(0, len(ids), IN_CHUNK):
-        query = select(thread_nodes.c.message_id, thread_nodes.c.parent, thread_nodes.c.thread_id)
-        query = query.where(thread_nodes.c.message_id.in_(ids[start : start + IN_CHUNK]))
-        found.update({r.message_id: (r.parent, r.thread_id) for r in conn.execute(query)})
-    return found
+        )
+        .where(lists.c.name == list_name, messages.c.canonical, thread_nodes.c.archived)
+        .where(thread_nodes.c.thread_id.in_(threads))
+    )
+    mails, links = {}, {}
+    for row in conn.execute(query):
+        blocks = decode_anatomy(row.anatomy)["blocks"]
+        text = written_text(blocks)
+        mails[row.message_id] = _Mail(
+            pk=row.id,
+            message_id=row.message_id,
+            author=row.from_addr.lower(),
+            date=as_utc(row.date),
+            tag=(tag := patch_tag(row.subject)),
+            title=tag.title if tag else patch_title(row.subject),
+            carries_diff=has_patch(blocks),
+            trailers=trailers_in(text),
+            applied=applied_in(text),
+        )
+        links[row.message_id] = (row.parent, row.thread_id)
+    return mails, links
 
 
 def _postings(
@@ -259,14 +218,105 @@ def _postings(
     for mail in sorted(candidates, key=lambda m: (m.date, m.message_id)):
         thread = links.get(mail.message_id, (None, None))[1]
         if mail.tag is None or mail.tag.total == 1 and mail.tag.index == 1:
-            alone.append(_Posting(mail.author, mail.tag.version if mail.tag else None, [mail]))
+            version = mail.tag.version if mail.tag else None
+            alone.append(_Posting(mail.author, version, False, [mail]))
             continue
         key = (thread, mail.author, mail.tag.version, mail.tag.total)
-        grouped.setdefault(key, _Posting(mail.author, mail.tag.version)).mails.append(mail)
+        grouped.setdefault(key, _Posting(mail.author, mail.tag.version, True)).mails.append(mail)
     return alone + list(grouped.values())
 
 
-def _series(list_pk: int, postings: list[_Posting]) -> dict[str, list[tuple[int, _Posting]]]:
+def _staged(posting: _Posting) -> StagedPosting:
+    first = posting.mails[0]  # the earliest: mails are added in date order
+    return StagedPosting(
+        id=first.pk,
+        author=posting.author,
+        version=posting.version,
+        grouped=posting.grouped,
+        first_at=microseconds(posting.date),
+        first_id=first.message_id,
+        first_tagged=first.tag is not None,
+        title=posting.title,
+        patch_title=posting.patch_title,
+    )
+
+
+def _staged_mail(
+    mail: _Mail,
+    posting: _Posting,
+    applied: dict[str, tuple[_Mail, str | None]],
+    taken: set[int],
+) -> dict:
+    """A staged_mails row: all of the mail's patch row but what the series decides."""
+    by, ref = _applied_note(mail, posting, applied)
+    return {
+        "message_pk": mail.pk,
+        "posting_id": posting.mails[0].pk,
+        "position": mail.tag.index if mail.tag else 1,
+        "total": mail.tag.total if mail.tag else 1,
+        "applied_by": by,
+        "applied_ref": ref,
+        "taken": mail.pk in taken,
+    }
+
+
+def _write_series(conn: Connection, list_pk: int, authors: list[str]) -> int:
+    """Number these authors' staged series and write their rows, reading the
+    mails of IN_CHUNK postings at a time; returns the rows of the series
+    (those of mails another list holds are not written)."""
+    numbered = _versions(list_pk, postings_of(conn, authors))
+    written = 0
+    for start in range(0, len(numbered), IN_CHUNK):
+        chunk = numbered[start : start + IN_CHUNK]
+        mails = mails_of(conn, [posting.id for *_, posting in chunk])
+        rows = []
+        for key, number, latest, posting in chunk:
+            for mail in mails[posting.id]:
+                written += 1
+                if not mail.taken:
+                    rows.append(_row(list_pk, key, number, latest, posting, mail))
+        if rows:
+            conn.execute(insert(patches), rows)
+    return written
+
+
+def _versions(
+    list_pk: int, postings: list[StagedPosting]
+) -> list[tuple[str, int, bool, StagedPosting]]:
+    """(series key, version number, whether the newest version, posting) of
+    each posting kept in a series."""
+    found = []
+    for key, versions in _series(list_pk, postings).items():
+        newest = max(number for number, _ in versions)
+        found.extend((key, number, number == newest, posting) for number, posting in versions)
+    return found
+
+
+def _row(
+    list_pk: int, key: str, number: int, latest: bool, posting: StagedPosting, mail: StagedMail
+) -> dict:
+    if mail.applied_by is not None:
+        state, by, ref = State.APPLIED, mail.applied_by, mail.applied_ref
+    else:
+        state, by, ref = (State.OPEN if latest else State.SUPERSEDED), None, None
+    return {
+        "message_pk": mail.message_pk,
+        "list_id": list_pk,
+        "series_key": key,
+        "version": number,
+        "position": mail.position,
+        "total": mail.total,
+        "title": posting.title,
+        "author": posting.author,
+        "state": state.value,
+        "state_by": by,
+        "state_ref": ref,
+    }
+
+
+def _series(
+    list_pk: int, postings: list[StagedPosting]
+) -> dict[str, list[tuple[int, StagedPosting]]]:
     """Postings by series key, each with its version number, oldest first.
 
     Postings of one author sharing a title (cover letter or first patch)
@@ -276,22 +326,22 @@ def _series(list_pk: int, postings: list[_Posting]) -> dict[str, list[tuple[int,
     """
     numbered = {}
     for group in _linked(postings):
-        group.sort(key=lambda p: (p.date, p.mails[0].message_id))
+        group.sort(key=lambda p: (p.first_at, p.first_id))
         first = group[0]
         raw = f"{list_pk}\n{first.author}\n{first.title.lower()}".encode("utf-8", "surrogatepass")
-        tagged = any(p.mails[0].tag is not None for p in group)
+        tagged = any(p.first_tagged for p in group)
         versions, previous = [], 0
         for posting in group:
             if posting.version is not None:
                 previous = posting.version
-            elif not (tagged and posting.mails[0].tag is None) or previous == 0:
+            elif not (tagged and not posting.first_tagged) or previous == 0:
                 previous += 1
             versions.append((previous, posting))
         numbered[hashlib.sha256(raw).hexdigest()] = versions
     return numbered
 
 
-def _linked(postings: list[_Posting]) -> list[list[_Posting]]:
+def _linked(postings: list[StagedPosting]) -> list[list[StagedPosting]]:
     """Postings joined when they share an (author, title): union-find."""
     parent = list(range(len(postings)))
 
@@ -306,7 +356,7 @@ def _linked(postings: list[_Posting]) -> list[list[_Posting]]:
         for title in sorted(posting.titles):
             j = owner.setdefault((posting.author, title), i)
             parent[root(i)] = root(j)
-    groups: dict[int, list[_Posting]] = defaultdict(list)
+    groups: dict[int, list[StagedPosting]] = defaultdict(list)
     for i, posting in enumerate(postings):
         groups[root(i)].append(posting)
     return list(groups.values())
@@ -375,12 +425,14 @@ def _taken(targets: list[_Mail], said: Applied) -> list[tuple[_Mail, str | None]
     return taken
 
 
-def _state(
-    mail: _Mail, posting: _Posting, applied: dict[str, tuple[_Mail, str | None]], latest: bool
-) -> tuple[str, str | None, str | None]:
+def _applied_note(
+    mail: _Mail, posting: _Posting, applied: dict[str, tuple[_Mail, str | None]]
+) -> tuple[str | None, str | None]:
+    """The reply saying the mail was applied and the ref it names: its own,
+    or for a cover letter the last patch's once all its patches are."""
     if mail.message_id in applied:
         reply, ref = applied[mail.message_id]
-        return State.APPLIED.value, reply.message_id, ref
+        return reply.message_id, ref
     patches_in = [m for m in posting.mails if m.carries_diff]
     if (
         mail.tag is not None
@@ -389,8 +441,8 @@ def _state(
         and all(m.message_id in applied for m in patches_in)
     ):
         reply, ref = applied[patches_in[-1].message_id]
-        return State.APPLIED.value, reply.message_id, ref
-    return (State.OPEN if latest else State.SUPERSEDED).value, None, None
+        return reply.message_id, ref
+    return None, None
 
 
 def _trailers(
@@ -399,8 +451,9 @@ def _trailers(
     candidates: dict[str, _Mail],
     posting_of: dict[str, _Posting],
 ) -> list[dict]:
+    """Trailer rows, replies taken in the order they were stored (as shown)."""
     rows = []
-    for reply in mails.values():
+    for reply in sorted(mails.values(), key=lambda m: m.pk):
         if not reply.trailers or reply.message_id in candidates:
             continue
         above = _patch_above(reply.message_id, links, candidates)
@@ -419,30 +472,30 @@ def _trailers(
     return rows
 
 
-def _store(
-    conn: Connection, list_pk: int, rows: list[dict], given: list[dict], scope: list[int] | None
-) -> None:
-    """Replace the list's rows (or those of the messages in scope); a patch
-    cross-posted to another list keeps that list's row."""
-    query = select(patches.c.message_pk).where(patches.c.list_id == list_pk)
-    old = list(conn.execute(query).scalars()) if scope is None else scope
-    for start in range(0, len(old), IN_CHUNK):
+def _clear_list(conn: Connection, list_pk: int) -> None:
+    """Drop every row of the list before a whole-list pass."""
+    ours = select(patches.c.message_pk).where(patches.c.list_id == list_pk)
+    conn.execute(delete(patch_trailers).where(patch_trailers.c.message_pk.in_(ours)))
+    conn.execute(delete(patches).where(patches.c.list_id == list_pk))
+
+
+def _delete_rows(conn: Connection, list_pk: int, pks: list[int]) -> None:
+    """Drop the list's rows of these messages; a patch cross-posted to another
+    list keeps that list's row."""
+    for start in range(0, len(pks), IN_CHUNK):
         ours = select(patches.c.message_pk).where(
-            patches.c.message_pk.in_(old[start : start + IN_CHUNK]), patches.c.list_id == list_pk
+            patches.c.message_pk.in_(pks[start : start + IN_CHUNK]), patches.c.list_id == list_pk
         )
         conn.execute(delete(patch_trailers).where(patch_trailers.c.message_pk.in_(ours)))
         conn.execute(delete(patches).where(patches.c.message_pk.in_(ours)))
-    pks = [r["message_pk"] for r in rows]
+
+
+def _taken_elsewhere(conn: Connection, pks: list[int]) -> set[int]:
+    """Those of these messages that already have a row: another list's."""
     taken: set[int] = set()
     for start in range(0, len(pks), IN_CHUNK):
         query = select(patches.c.message_pk).where(
             patches.c.message_pk.in_(pks[start : start + IN_CHUNK])
         )
         taken.update(conn.execute(query).scalars())
-    mine = [r for r in rows if r["message_pk"] not in taken]
-    if mine:
-        conn.execute(insert(patches), mine)
-    kept = {r["message_pk"] for r in mine}
-    given = [g for g in given if g["message_pk"] in kept]
-    if given:
-        conn.execute(insert(patch_trailers), given)
+    return taken
