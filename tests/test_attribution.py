@@ -275,9 +275,17 @@ def test_parse_attribution_never_raises(text: str) -> None:
                 "Sent: ",
                 "下午",
                 "13/13/13 25:61",
+                "5 \u017fep 2019 10:00",  # a long s: Unicode case folding makes it "sep"
+                "\u212aov",  # a Kelvin sign, which folds to "k"
             ]
         )
     ).map("".join)
 )
 def test_parse_attribution_never_raises_on_attribution_fragments(text: str) -> None:
     parse_attribution(text)
+
+
+def test_a_month_is_spelled_in_ascii() -> None:
+    """"\u017fep" is not September: the line is still an attribution, without a date."""
+    found = parse_attribution("On 5 \u017fep 2019 10:00, Xavier Foo wrote:")
+    assert found is not None and found.name == "Xavier Foo" and found.date is None

@@ -48,8 +48,10 @@ _ZONES = {
     "EDT": -4, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "JST": 9, "KST": 9,
     "AEST": 10, "AEDT": 11,
 }  # fmt: skip
-_MONTH = r"(?P<mon>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?"
-_WEEKDAY = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+# ASCII case folding only: Unicode's would take a long s ("\u017fep") or a
+# Kelvin sign for a letter of a month's name, which _MONTHS then lacks.
+_MONTH = r"(?P<mon>(?ai:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)\.?"
+_WEEKDAY = r"(?:(?ai:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 # The words clients put between a date and its time: "at", "um", "à", "a las"...
 _TIME = (
     r"(?:[\s,]*(?:(?:at|um|à|a las|alle ore|alle|om|kl\.?|klo\.?|o)\s+)?"
