@@ -21,7 +21,7 @@ from listkeeper.search.document import words
 from listkeeper.search.query import And, Filter, Term, parse_query
 from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy
-from listkeeper.store.reader import STATEMENTS_PER_QUERY, as_utc
+from listkeeper.store.reader import STATEMENTS_PER_QUERY, SUMMARY_COLUMNS, as_utc
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 
 MAX_COUNTED = 1_000  # totals above this are reported as "more than": counting is reading
@@ -138,15 +138,9 @@ def _closed_list_query(access: Viewer) -> Select:
     return select(lists.c.id).where(not_(readable(access))).limit(1)
 
 
-_MESSAGES_BY_ID = select(
-    messages.c.id,
-    messages.c.message_id,
-    messages.c.subject,
-    messages.c.from_name,
-    messages.c.from_addr,
-    messages.c.date,
-    messages.c.anatomy,
-).where(messages.c.id.in_(bindparam("pks", expanding=True)))
+_MESSAGES_BY_ID = select(*SUMMARY_COLUMNS, messages.c.anatomy).where(
+    messages.c.id.in_(bindparam("pks", expanding=True))
+)
 
 
 def _messages_by_id(conn: Connection, pks: list[int]) -> dict[int, Row]:

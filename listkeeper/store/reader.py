@@ -87,6 +87,16 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+# What a message is listed by: who, when, what about.
+SUMMARY_COLUMNS = (
+    messages.c.id,
+    messages.c.message_id,
+    messages.c.subject,
+    messages.c.from_name,
+    messages.c.from_addr,
+    messages.c.date,
+)
+
 # Statements below are built once per distinct access (``Viewer.access``) and
 # reused with bound parameters: building a statement and its cache key costs
 # more CPU than SQLite spends answering it, on pages served from the cache.
@@ -100,12 +110,7 @@ def _message_query(access: Viewer) -> Select:
     Only the columns a message page shows: the raw bytes stay on disk."""
     return (
         select(
-            messages.c.id,
-            messages.c.message_id,
-            messages.c.subject,
-            messages.c.from_name,
-            messages.c.from_addr,
-            messages.c.date,
+            *SUMMARY_COLUMNS,
             messages.c.sha256,
             messages.c.received_at,
             messages.c.anatomy,
