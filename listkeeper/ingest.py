@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from itertools import islice
+from itertools import chain, islice
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
+from typing import Self
 
 from sqlalchemy import Engine
 
@@ -29,7 +30,9 @@ from listkeeper.patches.compute import compute_patches
 from listkeeper.sources import publicinbox
 from listkeeper.sources.detect import SourceKind, default_list_name, kind_of, open_source
 from listkeeper.sources.raw import RawMail
+from listkeeper.store.codec import NO_DICTIONARIES, Compression
 from listkeeper.store.db import refresh_statistics
+from listkeeper.store.dictionaries import TRAINING_SAMPLES, compression_for_import
 from listkeeper.store.marks import load_marks, save_marks
 from listkeeper.store.prepare import PreparedMessage, prepare
 from listkeeper.store.repair_pass import Span, repair_lists
@@ -98,11 +101,11 @@ def import_paths(
     tally = Tally()
     started = time.monotonic()
     finished: list[Callable[[], None]] = []
-    with _parser_pool(workers) as pool:
+    with Parsers(workers) as parsers:
         for path in paths:
             fallback = list_name or default_list_name(path)
             mails, done = _open_incrementally(engine, path)
-            import_mails(engine, mails, list_name, fallback, tally, on_batch, pool)
+            import_mails(engine, mails, list_name, fallback, tally, on_batch, parsers)
             finished.append(done)
     repair_threads(engine, tally.lists_touched)
     for done in finished:
@@ -134,32 +137,63 @@ def _open_incrementally(engine: Engine, path: Path) -> tuple[Iterator[RawMail], 
     return publicinbox.read_public_inbox(path, since=since), done
 
 
-def _parser_pool(workers: int | None) -> Pool:
-    count = workers or os.cpu_count() or 1
-    return multiprocessing.get_context("forkserver").Pool(count)
+class Parsers:
+    """The parser processes of an import, started (again) whenever the
+    dictionaries they compress with change: a database trains its own from
+    the first import that brings enough mail."""
+
+    def __init__(self, workers: int | None) -> None:
+        self._count = workers or os.cpu_count() or 1
+        self._pool: Pool | None = None
+        self._compression: Compression | None = None
+
+    def pool(self, compression: Compression) -> Pool:
+        if self._pool is None or compression != self._compression:
+            self.close()
+            context = multiprocessing.get_context("forkserver")
+            self._pool = context.Pool(self._count, _start_parser, (compression,))
+            self._compression = compression
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def import_mails(
     engine: Engine,
-    mails: Iterator[RawMail],
+    mails: Iterable[RawMail],
     list_name: str | None,
     fallback_list: str,
     tally: Tally,
     on_batch: Progress | None = None,
-    pool: Pool | None = None,
+    parsers: Parsers | None = None,
 ) -> None:
     """Import a stream of raw mails, a batch per transaction.
 
-    With a pool, the next batch is parsed while the current one is written.
+    With parsers, the next batch is parsed while the current one is written.
     """
-    batches = iter(lambda: list(islice(mails, BATCH_SIZE)), [])
+    mails = iter(mails)
+    first = list(islice(mails, TRAINING_SAMPLES))
+    compression = compression_for_import(engine, [mail.data for mail in first])
+    pool = parsers.pool(compression) if parsers is not None else None
+    everything = chain(first, mails)
+    batches = iter(lambda: list(islice(everything, BATCH_SIZE)), [])
     pending: tuple[list[RawMail], AsyncResult | list, datetime] | None = None
     for batch in batches:
         received_at = datetime.now(timezone.utc)
         parsing = (
-            pool.map_async(_parse_all, _chunks(batch, received_at))
+            pool.map_async(_parse_in_parser, _chunks(batch, received_at))
             if pool is not None
-            else _parse_all((batch, received_at))
+            else [_parse(mail, received_at, compression) for mail in batch]
         )
         if pending is not None:
             _write_batch(engine, *pending, list_name, fallback_list, tally, on_batch)
@@ -172,9 +206,18 @@ def _chunks(batch: list[RawMail], received_at: datetime) -> list[tuple[list[RawM
     return [(batch[i : i + PARSE_CHUNK], received_at) for i in range(0, len(batch), PARSE_CHUNK)]
 
 
-def _parse_all(work: tuple[list[RawMail], datetime]) -> list[PreparedMessage | str]:
+# What a parser process compresses with, set once as it starts.
+_parser_compression = NO_DICTIONARIES
+
+
+def _start_parser(compression: Compression) -> None:
+    global _parser_compression
+    _parser_compression = compression
+
+
+def _parse_in_parser(work: tuple[list[RawMail], datetime]) -> list[PreparedMessage | str]:
     mails, received_at = work
-    return [_parse(mail, received_at) for mail in mails]
+    return [_parse(mail, received_at, _parser_compression) for mail in mails]
 
 
 def _write_batch(
@@ -224,10 +267,10 @@ def repair_threads(engine: Engine, spans: dict[str, Span]) -> int:
         return changed
 
 
-def _parse(mail: RawMail, received_at: datetime) -> PreparedMessage | str:
+def _parse(mail: RawMail, received_at: datetime, compression: Compression) -> PreparedMessage | str:
     """The message parsed and prepared for storing, or why it cannot be archived."""
     try:
-        return prepare(parse_message(mail.data, mail.envelope, received_at))
+        return prepare(parse_message(mail.data, mail.envelope, received_at), compression)
     except MailParseError as exc:
         return str(exc)
     except (RecursionError, MemoryError) as exc:

@@ -24,16 +24,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, SHARED, throwaway_pg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from conftest import CORPUS, SHARED, throwaway_pg
 from listkeeper.ingest import Tally, import_mails
 from listkeeper.sources.detect import open_source
 from listkeeper.sources.raw import RawMail
 from listkeeper.store.codec import decode_anatomy, decompress
 from listkeeper.store.db import open_engine
+from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.schema import messages, quarantine
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
@@ -392,23 +393,24 @@ def test_hostile_corpus_is_archived_faithfully(db_url: str) -> None:
     assert (tally.imported, tally.duplicates, tally.quarantined) == (len(files), 0, 0), tally.summary()
     with engine.connect() as conn:
         rows = {row.sha256: row for row in conn.execute(select(messages))}
+        lookup = dictionary_lookup(conn)
+        wrong = []
+        for path in files:
+            data = path.read_bytes()
+            row = rows[hashlib.sha256(data).hexdigest()]
+            want = expected[path.name]
+            anatomy = decode_anatomy(row.anatomy, lookup)
+            body = "\n".join(block["text"] for block in anatomy["blocks"])
+            if decompress(row.raw, lookup) != data:
+                wrong.append((path.name, "raw bytes differ"))
+            if want["subject"] is not None and want["subject"] not in row.subject:
+                wrong.append((path.name, "subject", want["subject"], row.subject))
+            if want["from_name"] is not None and want["from_name"] not in row.from_name:
+                wrong.append((path.name, "from", want["from_name"], row.from_name))
+            wrong += [(path.name, "body", text, body) for text in want["body"] if text not in body]
+            if _ACTIVE_HTML.search(anatomy["html"] or ""):
+                wrong.append((path.name, "active HTML kept", anatomy["html"]))
     engine.dispose()
-    wrong = []
-    for path in files:
-        data = path.read_bytes()
-        row = rows[hashlib.sha256(data).hexdigest()]
-        want = expected[path.name]
-        anatomy = decode_anatomy(row.anatomy)
-        body = "\n".join(block["text"] for block in anatomy["blocks"])
-        if decompress(row.raw) != data:
-            wrong.append((path.name, "raw bytes differ"))
-        if want["subject"] is not None and want["subject"] not in row.subject:
-            wrong.append((path.name, "subject", want["subject"], row.subject))
-        if want["from_name"] is not None and want["from_name"] not in row.from_name:
-            wrong.append((path.name, "from", want["from_name"], row.from_name))
-        wrong += [(path.name, "body", text, body) for text in want["body"] if text not in body]
-        if _ACTIVE_HTML.search(anatomy["html"] or ""):
-            wrong.append((path.name, "active HTML kept", anatomy["html"]))
     assert wrong == []
 
 

@@ -50,6 +50,7 @@ from listkeeper.patches.staging import (
 )
 from listkeeper.patches.tags import PatchTag, patch_tag, patch_title
 from listkeeper.store.codec import decode_anatomy
+from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.reader import as_utc, in_list
 from listkeeper.store.repair_pass import Span
@@ -190,9 +191,10 @@ def _load(
         .where(lists.c.name == list_name, messages.c.canonical, thread_nodes.c.archived)
         .where(thread_nodes.c.thread_id.in_(threads))
     )
+    lookup = dictionary_lookup(conn)
     mails, links = {}, {}
     for row in conn.execute(query):
-        blocks = decode_anatomy(row.anatomy)["blocks"]
+        blocks = decode_anatomy(row.anatomy, lookup)["blocks"]
         text = written_text(blocks)
         mails[row.message_id] = _Mail(
             pk=row.id,

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select, text
 from listkeeper.search.backend import backend_for
 from listkeeper.search.document import search_document
 from listkeeper.store.codec import decode_anatomy
+from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.schema import messages
 
 REBUILD_BATCH = 500
@@ -24,6 +25,7 @@ def rebuild_search_index(conn: Connection) -> int:
     """Index every canonical message again; returns how many."""
     clear_search_index(conn)
     backend = backend_for(conn)
+    lookup = dictionary_lookup(conn)
     ids = list(
         conn.execute(
             select(messages.c.id).where(messages.c.canonical).order_by(messages.c.id)
@@ -45,7 +47,7 @@ def rebuild_search_index(conn: Connection) -> int:
                 (
                     row.id,
                     search_document(
-                        row.subject, row.from_name, row.from_addr, decode_anatomy(row.anatomy)
+                        row.subject, row.from_name, row.from_addr, decode_anatomy(row.anatomy, lookup)
                     ),
                 )
                 for row in rows

@@ -21,6 +21,7 @@ from listkeeper.search.document import words
 from listkeeper.search.query import And, Filter, Term, parse_query
 from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy
+from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.reader import STATEMENTS_PER_QUERY, SUMMARY_COLUMNS, as_utc
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 
@@ -112,11 +113,12 @@ def search(
             chosen = select(window.c.id).order_by(window.c.score, window.c.id)
         placed = [(pk, 1) for pk in conn.execute(chosen.offset(first).limit(last - first)).scalars()]
     rows = _messages_by_id(conn, [pk for pk, _ in placed])
+    lookup = dictionary_lookup(conn)
     names = _list_names(conn, viewer, list(rows))
     hits = [
         SearchHit(
             row.message_id, row.subject, row.from_name, row.from_addr, as_utc(row.date),
-            names.get(pk, []), snippet(decode_anatomy(row.anatomy)["blocks"], body_terms),
+            names.get(pk, []), snippet(decode_anatomy(row.anatomy, lookup)["blocks"], body_terms),
             thread_hits,
         )
         for pk, thread_hits in placed

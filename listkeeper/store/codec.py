@@ -4,12 +4,18 @@ Both run once per message on import and on every page view, so they reuse
 one zstd context per thread (making one costs more than compressing a
 mail) and use orjson, falling back to the stdlib for what orjson refuses
 (lone surrogates from undecodable headers).
+
+New rows are compressed with the database's trained dictionaries when it
+has them (store/dictionaries.py). A zstd frame names the dictionary it
+needs, so reading asks the database only for frames that name one.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -17,26 +23,61 @@ import zstandard
 
 from listkeeper.mail.parse import ParsedMessage
 
-ZSTD_LEVEL = 3  # fast to write, about 4x on mail text
+ZSTD_LEVEL = 3  # fast to write, about 4x on mail text (5x with a dictionary)
+
+# The bytes of the dictionary with this id (raising LookupError if unknown).
+DictionaryLookup = Callable[[int], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Compression:
+    """The dictionaries new rows are compressed with (None: none yet).
+    Plain bytes, so it travels to parser processes."""
+
+    raw: bytes | None = None
+    anatomy: bytes | None = None
+
+
+NO_DICTIONARIES = Compression()
 
 
 class _Contexts(threading.local):
     """zstd contexts are not thread-safe: web workers decode in threads."""
 
     def __init__(self) -> None:
-        self.compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL)
-        self.decompressor = zstandard.ZstdDecompressor()
+        self.compressors: dict[bytes | None, zstandard.ZstdCompressor] = {}
+        self.decompressors: dict[int, zstandard.ZstdDecompressor] = {0: zstandard.ZstdDecompressor()}
+
+    def compressor(self, dictionary: bytes | None) -> zstandard.ZstdCompressor:
+        found = self.compressors.get(dictionary)
+        if found is None:
+            data = zstandard.ZstdCompressionDict(dictionary) if dictionary else None
+            found = self.compressors[dictionary] = zstandard.ZstdCompressor(level=ZSTD_LEVEL, dict_data=data)
+        return found
+
+    def decompressor(self, dict_id: int, lookup: DictionaryLookup | None) -> zstandard.ZstdDecompressor:
+        found = self.decompressors.get(dict_id)
+        if found is None:
+            if lookup is None:
+                raise LookupError(f"zstd dictionary {dict_id} is needed but none was given")
+            data = zstandard.ZstdCompressionDict(lookup(dict_id))
+            found = self.decompressors[dict_id] = zstandard.ZstdDecompressor(dict_data=data)
+        return found
 
 
 _contexts = _Contexts()
 
 
-def compress(data: bytes) -> bytes:
-    return _contexts.compressor.compress(data)
+def compress(data: bytes, dictionary: bytes | None = None) -> bytes:
+    return _contexts.compressor(dictionary).compress(data)
 
 
-def decompress(data: bytes) -> bytes:
-    return _contexts.decompressor.decompress(data)
+def decompress(data: bytes, lookup: DictionaryLookup | None = None) -> bytes:
+    """The bytes of one frame; ``lookup`` gives the dictionary it names, if any.
+    Dictionary ids are random 32-bit numbers, unique in practice, so their
+    contexts are kept by id alone."""
+    dict_id = zstandard.get_frame_parameters(data).dict_id
+    return _contexts.decompressor(dict_id, lookup).decompress(data)
 
 
 def anatomy_of(parsed: ParsedMessage) -> dict[str, Any]:
@@ -72,16 +113,20 @@ def anatomy_of(parsed: ParsedMessage) -> dict[str, Any]:
     }
 
 
-def encode_anatomy(anatomy: dict[str, Any]) -> bytes:
+def anatomy_json(anatomy: dict[str, Any]) -> bytes:
+    """The anatomy as the JSON that is stored (and dictionaries are trained on)."""
     try:
-        encoded = orjson.dumps(anatomy)
+        return orjson.dumps(anatomy)
     except orjson.JSONEncodeError:  # a str that is not valid Unicode
-        encoded = json.dumps(anatomy).encode("ascii")
-    return compress(encoded)
+        return json.dumps(anatomy).encode("ascii")
 
 
-def decode_anatomy(data: bytes) -> dict[str, Any]:
-    text = decompress(data)
+def encode_anatomy(anatomy: dict[str, Any], dictionary: bytes | None = None) -> bytes:
+    return compress(anatomy_json(anatomy), dictionary)
+
+
+def decode_anatomy(data: bytes, lookup: DictionaryLookup | None = None) -> dict[str, Any]:
+    text = decompress(data, lookup)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # escaped lone surrogates, written by the fallback

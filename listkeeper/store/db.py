@@ -7,7 +7,6 @@ importer); PostgreSQL is reached through psycopg 3.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -21,7 +20,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration (tests/test_migrations.py checks it is Alembic's head):
 # a database already there is opened without loading Alembic at all, which
 # matters to `deliver`, run once per message by the mail server.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 

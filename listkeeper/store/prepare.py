@@ -14,9 +14,8 @@ from typing import Any
 
 from listkeeper.mail.parse import ParsedMessage
 from listkeeper.search.document import SearchDocument, search_document
-from listkeeper.store.codec import anatomy_of, compress, encode_anatomy
+from listkeeper.store.codec import Compression, anatomy_of, compress, encode_anatomy
 from listkeeper.threader import HeaderLinks, header_links
-
 
 # A Message-ID longer than this cannot be a database index key (PostgreSQL's
 # btree rows stop at 2,704 bytes); it is replaced by a stable digest of itself,
@@ -49,7 +48,8 @@ class PreparedMessage:
     links: HeaderLinks
 
 
-def prepare(parsed: ParsedMessage) -> PreparedMessage:
+def prepare(parsed: ParsedMessage, compression: Compression) -> PreparedMessage:
+    """The message's row, compressed with the database's dictionaries."""
     anatomy = anatomy_of(parsed)
     message_id = storable_text(bounded_id(parsed.message_id))
     references = [storable_text(bounded_id(ref)) for ref in parsed.references]
@@ -63,7 +63,7 @@ def prepare(parsed: ParsedMessage) -> PreparedMessage:
         columns={
             "message_id": message_id,
             "sha256": parsed.sha256,
-            "raw": compress(parsed.raw),
+            "raw": compress(parsed.raw, compression.raw),
             "raw_size": len(parsed.raw),
             "date": parsed.date,
             "date_source": parsed.date_source.value,
@@ -72,7 +72,7 @@ def prepare(parsed: ParsedMessage) -> PreparedMessage:
             "subject": storable_text(parsed.subject),
             "in_reply_to": in_reply_to,
             "refs": " ".join(references),
-            "anatomy": encode_anatomy(anatomy),
+            "anatomy": encode_anatomy(anatomy, compression.anatomy),
         },
         document=search_document(parsed.subject, parsed.from_name, parsed.from_addr, anatomy),
         links=header_links(message_id, references, in_reply_to),

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, select
 
 from listkeeper.mail.headers import normalize_message_id
 from listkeeper.store.codec import decompress
+from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.prepare import bounded_id, storable_text
 from listkeeper.store.reader import as_utc
 from listkeeper.store.schema import quarantine
@@ -47,7 +48,7 @@ def quarantined_raw(conn: Connection, quarantine_id: int) -> tuple[Quarantined, 
     row = conn.execute(select(quarantine).where(quarantine.c.id == quarantine_id)).first()
     if row is None:
         return None
-    raw = decompress(row.raw)
+    raw = decompress(row.raw, dictionary_lookup(conn))
     item = Quarantined(row.id, row.list_name, row.origin, row.reason, as_utc(row.received_at), len(raw))
     return item, raw
 

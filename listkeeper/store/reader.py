@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, extract, func, selec
 
 from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy, decompress
+from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 from listkeeper.threader import Placed, ThreadNode, reply_order
 
@@ -158,7 +159,8 @@ def message_view(conn: Connection, viewer: Viewer, message_id: str) -> MessageVi
     )
     root = _thread_root(conn, viewer, row.thread_id) if row.thread_id is not None else None
     return MessageView(
-        summary, root, decode_anatomy(row.anatomy), row.sha256, as_utc(row.received_at)
+        summary, root, decode_anatomy(row.anatomy, dictionary_lookup(conn)), row.sha256,
+        as_utc(row.received_at),
     )
 
 
@@ -645,9 +647,10 @@ def stored_mails(
         messages.c.sha256,
         messages.c.received_at,
     ).where(messages.c.message_id.in_(message_ids), messages.c.canonical, visible(viewer))
+    lookup = dictionary_lookup(conn)
     return {
         row.message_id: StoredMail(
-            row.message_id, decompress(row.raw), row.envelope, row.sha256, as_utc(row.received_at)
+            row.message_id, decompress(row.raw, lookup), row.envelope, row.sha256, as_utc(row.received_at)
         )
         for row in conn.execute(query)
     }
@@ -694,6 +697,7 @@ def latest_messages(
         .limit(limit)
         .offset(offset)
     )
+    lookup = dictionary_lookup(conn)
     return [
         FeedEntry(
             MessageSummary(
@@ -706,7 +710,7 @@ def latest_messages(
                 row.parent_found_by,
                 [list_name],
             ),
-            decode_anatomy(row.anatomy),
+            decode_anatomy(row.anatomy, lookup),
             as_utc(row.received_at),
         )
         for row in rows
@@ -731,4 +735,5 @@ def anatomies(
     query = select(messages.c.message_id, messages.c.anatomy).where(
         messages.c.message_id.in_(message_ids), messages.c.canonical, visible(viewer)
     )
-    return {row.message_id: decode_anatomy(row.anatomy) for row in conn.execute(query)}
+    lookup = dictionary_lookup(conn)
+    return {row.message_id: decode_anatomy(row.anatomy, lookup) for row in conn.execute(query)}

@@ -14,6 +14,7 @@ from listkeeper.patches.compute import compute_patches
 from listkeeper.search.backend import backend_for
 from listkeeper.search.rebuild import clear_search_index
 from listkeeper.store.codec import decompress
+from listkeeper.store.dictionaries import current_compression, dictionary_lookup
 from listkeeper.store.prepare import prepare
 from listkeeper.store.reader import as_utc
 from listkeeper.store.rethread import rethread
@@ -30,6 +31,8 @@ def reindex(conn: Connection) -> int:
     """Re-derive every message; returns how many were re-derived."""
     clear_search_index(conn)
     search = backend_for(conn)
+    lookup = dictionary_lookup(conn)
+    compression = current_compression(conn)
     ids = list(conn.execute(select(messages.c.id).order_by(messages.c.id)).scalars())
     for start in range(0, len(ids), REINDEX_BATCH):
         rows = conn.execute(
@@ -38,8 +41,8 @@ def reindex(conn: Connection) -> int:
         ).all()
         updates, documents = [], []
         for row in rows:
-            parsed = parse_message(decompress(row.raw), row.envelope, as_utc(row.received_at))
-            prepared = prepare(parsed)
+            parsed = parse_message(decompress(row.raw, lookup), row.envelope, as_utc(row.received_at))
+            prepared = prepare(parsed, compression)
             updates.append({"pk": row.id, **{c: prepared.columns[c] for c in DERIVED_COLUMNS}})
             if row.canonical:
                 documents.append((row.id, prepared.document))

@@ -13,9 +13,10 @@ from sqlalchemy import Connection, func, select
 from listkeeper.mail.regions import own_text, shallowest_quote
 from listkeeper.repair import CANDIDATE_WINDOW, Mail, RepairIndex
 from listkeeper.store.codec import decode_anatomy
+from listkeeper.store.dictionaries import dictionary_lookup
+from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.reader import as_utc, in_list
 from listkeeper.store.schema import lists, messages, thread_nodes
-from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.threads import set_repaired_parents
 from listkeeper.threader import FoundBy
 
@@ -103,9 +104,10 @@ def _load_mails(conn: Connection, list_name: str, window: Span) -> list[Mail]:
         .where(lists.c.name == list_name, messages.c.canonical)
     )
     query = query.where(messages.c.date >= window[0], messages.c.date < window[1])
+    lookup = dictionary_lookup(conn)
     mails = []
     for row in conn.execute(query):
-        anatomy = decode_anatomy(row.anatomy)
+        anatomy = decode_anatomy(row.anatomy, lookup)
         mails.append(
             Mail(
                 message_id=row.message_id,

@@ -8,6 +8,7 @@ exactly this schema (a test compares them).
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -30,6 +31,7 @@ SITE_SECRET_NAME_LENGTH = 32
 PATCH_STATE_LENGTH = 16
 TRAILER_NAME_LENGTH = 32
 SERIES_KEY_LENGTH = 64
+DICTIONARY_KIND_LENGTH = 16
 
 metadata = MetaData()
 
@@ -78,6 +80,18 @@ messages = Table(
     Column("anatomy", LargeBinary, nullable=False),
     Index("ix_messages_message_id", "message_id"),
     Index("ix_messages_date", "date"),
+)
+
+# zstd dictionaries trained on this database's own mail. A compressed frame
+# names its dictionary by id, so rows written before one existed (or with an
+# older one) still decompress; a dictionary is never changed or deleted.
+zstd_dictionaries = Table(
+    "zstd_dictionaries",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),  # zstd's dictionary id
+    Column("kind", String(DICTIONARY_KIND_LENGTH), nullable=False),  # "raw" or "anatomy"
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 list_messages = Table(

@@ -19,6 +19,7 @@ from listkeeper.search.backend import backend_for
 from listkeeper.search.document import search_document
 from listkeeper.store.access import OPERATOR
 from listkeeper.store.codec import decode_anatomy, decompress
+from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.quarantine import unparsed_message_id
 from listkeeper.store.reader import as_utc, normalize_requested_id
 from listkeeper.store.repair_pass import Span
@@ -74,9 +75,10 @@ def remove(conn: Connection, message_id: str, reason: str, actor: str) -> Remove
         return Removed(message_id, tombstone.reason, tombstone.removed_at, 0, 0, True)
     now = datetime.now(timezone.utc)
     pks = [row.id for row in rows]
+    lookup = dictionary_lookup(conn)
     # Only canonical copies are indexed (see writer.store_batch).
     documents = [
-        (r.id, search_document(r.subject, r.from_name, r.from_addr, decode_anatomy(r.anatomy)))
+        (r.id, search_document(r.subject, r.from_name, r.from_addr, decode_anatomy(r.anatomy, lookup)))
         for r in rows
         if r.canonical
     ]
@@ -139,8 +141,9 @@ def _thread_span(conn: Connection, message_id: str) -> Span | None:
 
 def _quarantined_copies(conn: Connection, message_id: str) -> list[int]:
     """Quarantine keeps no Message-ID column: read each one's header block."""
+    lookup = dictionary_lookup(conn)
     return [
         row.id
         for row in conn.execute(select(quarantine.c.id, quarantine.c.raw))
-        if unparsed_message_id(decompress(row.raw)) == message_id
+        if unparsed_message_id(decompress(row.raw, lookup)) == message_id
     ]

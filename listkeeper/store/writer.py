@@ -16,13 +16,13 @@ from enum import StrEnum
 from sqlalchemy import Connection, delete, insert, select, tuple_, update
 
 from listkeeper.search.backend import backend_for
+from listkeeper.store.access import OPERATOR
 from listkeeper.store.codec import compress
 from listkeeper.store.linker import IN_CHUNK, ThreadLinker
 from listkeeper.store.prepare import PreparedMessage, storable_text
 from listkeeper.store.quarantine import unparsed_message_id
 from listkeeper.store.revisions import bump_revisions
 from listkeeper.store.schema import LIST_NAME_LENGTH, list_messages, lists, messages, quarantine
-from listkeeper.store.access import OPERATOR
 from listkeeper.store.tombstones import removals
 
 
