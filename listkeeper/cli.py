@@ -17,15 +17,15 @@ from listkeeper.cli_common import fail, first_line, open_database, print_json, s
 from listkeeper.errors import EXIT_BAD_QUERY, EXIT_BAD_SOURCE, EXIT_DATABASE, EXIT_NOT_FOUND
 from listkeeper.ingest import Tally, import_mails, import_paths, repair_threads
 from listkeeper.patches.cli import patches_app
-from listkeeper.sources.raw import RawMail
-from listkeeper.store.quarantine import quarantined, quarantined_raw
 from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.shapes import message_json, search_json, thread_json
-from listkeeper.sources.raw import SourceError
+from listkeeper.sources.raw import RawMail, SourceError
 from listkeeper.store import reader
 from listkeeper.store.access import OPERATOR
+from listkeeper.store.compact import compact
 from listkeeper.store.db import DatabaseError, open_engine
+from listkeeper.store.quarantine import quarantined, quarantined_raw
 from listkeeper.store.reindex import reindex as rebuild_everything
 from listkeeper.store.rethread import rethread as rebuild_threads
 from listkeeper.store.tombstones import removal, removals
@@ -245,6 +245,20 @@ def reindex() -> None:
     with open_database().begin() as conn:
         count = rebuild_everything(conn)
     typer.echo(f"reindexed {count} messages")
+
+
+@app.command("compact")
+def compact_command() -> None:
+    """Recompress stored mail with the database's trained dictionaries (for archives made before them)."""
+    engine = open_database()
+    try:
+        done = compact(engine)
+    except (DatabaseError, SQLAlchemyError) as exc:
+        fail(f"compact failed: {first_line(exc)}", EXIT_DATABASE)
+    typer.echo(
+        f"recompressed {done.messages} messages: "
+        f"{done.bytes_before / 1e6:.1f} MB -> {done.bytes_after / 1e6:.1f} MB"
+    )
 
 
 @app.command("search")

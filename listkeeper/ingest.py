@@ -32,7 +32,7 @@ from listkeeper.sources.detect import SourceKind, default_list_name, kind_of, op
 from listkeeper.sources.raw import RawMail
 from listkeeper.store.codec import NO_DICTIONARIES, Compression
 from listkeeper.store.db import refresh_statistics
-from listkeeper.store.dictionaries import TRAINING_SAMPLES, compression_for_import
+from listkeeper.store.dictionaries import TRAINING_SAMPLES, database_compression
 from listkeeper.store.marks import load_marks, save_marks
 from listkeeper.store.prepare import PreparedMessage, prepare
 from listkeeper.store.repair_pass import Span, repair_lists
@@ -183,7 +183,7 @@ def import_mails(
     """
     mails = iter(mails)
     first = list(islice(mails, TRAINING_SAMPLES))
-    compression = compression_for_import(engine, [mail.data for mail in first])
+    compression = database_compression(engine, [mail.data for mail in first])
     pool = parsers.pool(compression) if parsers is not None else None
     everything = chain(first, mails)
     batches = iter(lambda: list(islice(everything, BATCH_SIZE)), [])

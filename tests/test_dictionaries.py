@@ -12,13 +12,14 @@ import pytest
 import zstandard
 from alembic import command
 from conftest import CORPUS
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from listkeeper.ingest import Parsers, Tally, import_mails
 from listkeeper.sources.detect import open_source
 from listkeeper.sources.raw import RawMail
-from listkeeper.store.codec import decode_anatomy, decompress
-from listkeeper.store.db import alembic_config, open_engine
+from listkeeper.store.codec import compress, decode_anatomy, decompress
+from listkeeper.store.compact import compact
+from listkeeper.store.db import DatabaseError, alembic_config, open_engine
 from listkeeper.store.dictionaries import MIN_SAMPLES, dictionary_lookup
 from listkeeper.store.schema import messages, zstd_dictionaries
 
@@ -145,4 +146,35 @@ def test_0007_is_not_undone_once_rows_need_its_dictionaries(tmp_path) -> None:
         config = alembic_config()
         config.attributes["connection"] = conn
         command.downgrade(config, "0006")
+    engine.dispose()
+
+
+def test_compact_recompresses_an_archive_made_before_dictionaries(db_url: str) -> None:
+    engine = open_engine(db_url)
+    mails = corpus_mails(0, 300)
+    for start in range(0, len(mails), 50):  # imports too small to train on
+        import_into(engine, mails[start : start + 50])
+    assert frame_dictionaries(engine) == {"raw": {0}, "anatomy": {0}}
+    done = compact(engine)
+    trained = stored_dictionaries(engine)
+    assert done.messages == len(mails) and done.bytes_after < 0.85 * done.bytes_before
+    assert frame_dictionaries(engine) == {"raw": {trained["raw"]}, "anatomy": {trained["anatomy"]}}
+    assert_every_row_reads_back(engine, mails)
+    assert compact(engine).messages == 0  # nothing left to do
+    engine.dispose()
+
+
+def test_compact_refuses_bytes_that_do_not_match_their_sha256(tmp_path) -> None:
+    engine = open_engine(str(tmp_path / "archive.sqlite3"))
+    mails = corpus_mails(0, 150)
+    for start in range(0, len(mails), 50):
+        import_into(engine, mails[start : start + 50])
+    with engine.begin() as conn:
+        damaged = conn.execute(select(messages.c.id).limit(1)).scalar_one()
+        conn.execute(update(messages).where(messages.c.id == damaged).values(raw=compress(b"not it")))
+    with pytest.raises(DatabaseError, match=f"message {damaged}"):
+        compact(engine)
+    with engine.connect() as conn:
+        kept = conn.execute(select(messages.c.raw).where(messages.c.id == damaged)).scalar_one()
+    assert decompress(kept) == b"not it"  # untouched: compact never rewrites what it cannot check
     engine.dispose()

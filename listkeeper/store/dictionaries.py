@@ -62,7 +62,7 @@ def current_compression(conn: Connection) -> Compression:
     return Compression(raw=newest.get(RAW), anatomy=newest.get(ANATOMY))
 
 
-def compression_for_import(engine: Engine, first_messages: list[bytes]) -> Compression:
+def database_compression(engine: Engine, first_messages: list[bytes]) -> Compression:
     """The database's dictionaries; trained from ``first_messages`` (raw
     bytes) and stored first, if it has none and they are enough."""
     with engine.connect() as conn:

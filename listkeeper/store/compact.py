@@ -1,0 +1,88 @@
+"""Recompress stored mail with the database's dictionaries (`listkeeper compact`).
+
+Rows written before the database had dictionaries (archives from before
+migration 0007, or imports too small to train on) stay compressed one frame
+at a time until this rewrites them. Raw bytes are the truth: each is checked
+against its sha256 before its new frame replaces the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import zstandard
+from sqlalchemy import Engine, bindparam, select, update
+
+from listkeeper.store.codec import NO_DICTIONARIES, compress, decompress
+from listkeeper.store.db import DatabaseError
+from listkeeper.store.dictionaries import TRAINING_SAMPLES, database_compression, dictionary_lookup
+from listkeeper.store.schema import messages
+
+COMPACT_BATCH = 500  # messages per transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Compacted:
+    messages: int  # rewritten with the dictionaries
+    bytes_before: int  # of their raw and anatomy frames
+    bytes_after: int
+
+
+def compact(engine: Engine) -> Compacted:
+    """Train the dictionaries if there are none (from the first messages
+    stored), rewrite every row not compressed with them, then VACUUM so
+    the freed pages can be reused (SQLite also gives them back)."""
+    with engine.connect() as conn:
+        lookup = dictionary_lookup(conn)
+        first = conn.execute(select(messages.c.raw).order_by(messages.c.id).limit(TRAINING_SAMPLES))
+        sample = [decompress(raw, lookup) for raw in first.scalars()]
+    compression = database_compression(engine, sample)
+    if compression == NO_DICTIONARIES:
+        return Compacted(0, 0, 0)
+    wanted = {_dict_id(compression.raw), _dict_id(compression.anatomy)}
+    done, before, after, last = 0, 0, 0, 0
+    while True:
+        with engine.begin() as conn:
+            lookup = dictionary_lookup(conn)
+            rows = conn.execute(
+                select(messages.c.id, messages.c.sha256, messages.c.raw, messages.c.anatomy)
+                .where(messages.c.id > last)
+                .order_by(messages.c.id)
+                .limit(COMPACT_BATCH)
+            ).all()
+            if not rows:
+                break
+            last = rows[-1].id
+            changes = []
+            for row in rows:
+                if {_frame_dict_id(row.raw), _frame_dict_id(row.anatomy)} <= wanted:
+                    continue
+                raw = decompress(row.raw, lookup)
+                if hashlib.sha256(raw).hexdigest() != row.sha256:
+                    raise DatabaseError(f"message {row.id}: stored bytes do not match their sha256")
+                change = {
+                    "pk": row.id,
+                    "raw": compress(raw, compression.raw),
+                    "anatomy": compress(decompress(row.anatomy, lookup), compression.anatomy),
+                }
+                changes.append(change)
+                before += len(row.raw) + len(row.anatomy)
+                after += len(change["raw"]) + len(change["anatomy"])
+            if changes:
+                conn.execute(
+                    update(messages).where(messages.c.id == bindparam("pk")),
+                    changes,
+                )
+            done += len(changes)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM")
+    return Compacted(done, before, after)
+
+
+def _frame_dict_id(frame: bytes) -> int:
+    return zstandard.get_frame_parameters(frame).dict_id
+
+
+def _dict_id(dictionary: bytes | None) -> int:
+    return zstandard.ZstdCompressionDict(dictionary).dict_id() if dictionary else 0
