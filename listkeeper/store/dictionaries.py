@@ -28,7 +28,7 @@ from listkeeper.store.codec import (
 )
 from listkeeper.store.schema import zstd_dictionaries
 
-TRAINING_SAMPLES = 1_000  # first messages trained on: more gains little (measured)
+TRAINING_SAMPLES = 500  # first messages trained on: 1,000 or 2,000 gain under 2% more
 ANATOMY_SAMPLES = 300  # of those, parsed for their anatomy
 MIN_SAMPLES = 100  # fewer teach zstd too little: wait for a bigger import
 DICTIONARY_BYTES = 128 * 1024
