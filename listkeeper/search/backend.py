@@ -145,7 +145,11 @@ class SqliteBackend:
     def matching(self, node: Node, visible: ColumnElement[bool] | None) -> tuple[Select, bool]:
         parts = list(node.children) if isinstance(node, And) else [node]
         fts = [p for p in parts if _fts5(p) is not None and not isinstance(p, Not)]
-        rest = [p for p in parts if p not in fts]
+        # With something to match, FTS5 says NOT itself, probing each match;
+        # as a condition it would be NOT IN the set of every message that
+        # has the word ("NOT s:Re:" is most of an archive).
+        excluded = [p for p in parts if isinstance(p, Not) and _fts5(p.child) is not None] if fts else []
+        rest = [p for p in parts if p not in fts and p not in excluded]
         conditions = [self._condition(p) for p in rest] + ([visible] if visible is not None else [])
         if not fts:
             query = (
@@ -155,6 +159,8 @@ class SqliteBackend:
             )
             return query, False
         expression = " AND ".join(f"({_fts5(p)})" for p in fts)
+        for negative in excluded:
+            expression = f"({expression}) NOT ({_fts5(negative.child)})"
         weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
         score = literal_column(f"bm25(search_fts, {weights})")
         key = search_fts.c.rowid
