@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select
 
 from listkeeper.mail.parse import parse_message
 from listkeeper.store.codec import (
+    NO_DICTIONARIES,
     ZSTD_LEVEL,
     Compression,
     DictionaryLookup,
@@ -67,7 +68,7 @@ def database_compression(engine: Engine, first_messages: list[bytes]) -> Compres
     bytes) and stored first, if it has none and they are enough."""
     with engine.connect() as conn:
         found = current_compression(conn)
-    if found != Compression() or len(first_messages) < MIN_SAMPLES:
+    if found != NO_DICTIONARIES or len(first_messages) < MIN_SAMPLES:
         return found
     trained = Compression(
         raw=_train(first_messages),
@@ -82,7 +83,7 @@ def database_compression(engine: Engine, first_messages: list[bytes]) -> Compres
     if rows:
         with engine.begin() as conn:
             conn.execute(insert(zstd_dictionaries), rows)
-    return Compression(raw=trained.raw, anatomy=trained.anatomy)
+    return trained
 
 
 def _train(samples: list[bytes]) -> bytes | None:
