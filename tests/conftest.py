@@ -17,7 +17,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from alembic import command
 from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import Connection
+
+from listkeeper.store.db import alembic_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -55,6 +59,13 @@ def throwaway_pg() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def downgrade(conn: Connection, revision: str) -> None:
+    """Take the database on ``conn`` back to an older migration."""
+    config = alembic_config()
+    config.attributes["connection"] = conn
+    command.downgrade(config, revision)
 
 
 def run_cli(*args: str, db: str | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:

@@ -10,16 +10,15 @@ from itertools import islice
 
 import pytest
 import zstandard
-from alembic import command
-from conftest import CORPUS
+from conftest import CORPUS, downgrade
 from sqlalchemy import Engine, func, select, update
 
 from listkeeper.ingest import Parsers, Tally, import_mails
 from listkeeper.sources.detect import open_source
 from listkeeper.sources.raw import RawMail
-from listkeeper.store.codec import compress, decode_anatomy, decompress
+from listkeeper.store.codec import compress, decode_anatomy, decompress, frame_dictionary_id
 from listkeeper.store.compact import compact
-from listkeeper.store.db import DatabaseError, alembic_config, open_engine
+from listkeeper.store.db import DatabaseError, open_engine
 from listkeeper.store.dictionaries import MIN_SAMPLES, dictionary_lookup
 from listkeeper.store.schema import messages, zstd_dictionaries
 
@@ -41,8 +40,8 @@ def frame_dictionaries(engine: Engine) -> dict[str, set[int]]:
     with engine.connect() as conn:
         rows = conn.execute(select(messages.c.raw, messages.c.anatomy)).all()
     return {
-        "raw": {zstandard.get_frame_parameters(row.raw).dict_id for row in rows},
-        "anatomy": {zstandard.get_frame_parameters(row.anatomy).dict_id for row in rows},
+        "raw": {frame_dictionary_id(row.raw) for row in rows},
+        "anatomy": {frame_dictionary_id(row.anatomy) for row in rows},
     }
 
 
@@ -143,9 +142,7 @@ def test_0007_is_not_undone_once_rows_need_its_dictionaries(tmp_path) -> None:
     engine = open_engine(path)
     import_into(engine, corpus_mails(0, 150))
     with engine.begin() as conn, pytest.raises(RuntimeError, match="cannot be undone"):
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0006")
+        downgrade(conn, "0006")
     engine.dispose()
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
+from conftest import SEED_MBOX, SEED_ROOT, downgrade, run_cli
 
-from conftest import SEED_MBOX, SEED_ROOT, run_cli
 from listkeeper.store import reader
 from listkeeper.store.access import ANONYMOUS, OPERATOR
-from listkeeper.store.db import alembic_config, open_engine
+from listkeeper.store.db import open_engine
 
 SEED_LIST = "xen-devel"
 OTHER_LIST = "xen-users"
@@ -62,9 +61,7 @@ def test_upgrade_starts_each_list_at_its_message_count(db_url: str) -> None:
     _cli(db_url, "import", str(SEED_MBOX), "--list", SEED_LIST)
     engine = open_engine(db_url)
     with engine.begin() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0005")
+        downgrade(conn, "0005")
     engine.dispose()
     engine = open_engine(db_url)  # upgrades again
     with engine.connect() as conn:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from conftest import SEED_MBOX, downgrade, run_cli
 from sqlalchemy import inspect
 
-from alembic.script import ScriptDirectory
-
-from conftest import SEED_MBOX, run_cli
 from listkeeper.search import rebuild
 from listkeeper.search.run import search
 from listkeeper.store.access import OPERATOR
@@ -62,9 +60,7 @@ def test_an_interrupted_upgrade_leaves_the_archive_as_it_was(
     assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
     engine = open_engine(db_url)
     with engine.begin() as conn:
-        config = alembic_config()
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0003")
+        downgrade(conn, "0003")
     engine.dispose()
 
     def interrupted(_connection: object) -> None:

@@ -5,15 +5,14 @@ as changeset 12404:bb76a76985fe."""
 from __future__ import annotations
 
 import httpx
-from alembic import command
+from conftest import SEED_MBOX, downgrade, run_cli
 from sqlalchemy import text
+from webserver import serving
 
-from conftest import SEED_MBOX, run_cli
-from listkeeper.store.access import OPERATOR
 from listkeeper.patches.reader import patch_of, series_versions
 from listkeeper.search.run import search
-from listkeeper.store.db import alembic_config, open_engine
-from webserver import serving
+from listkeeper.store.access import OPERATOR
+from listkeeper.store.db import open_engine
 
 V1 = "4559DD44.5000003@suse.de"
 V2 = "4559E9B1.8000404@suse.de"
@@ -42,10 +41,8 @@ def test_attached_revisions_are_versions_and_the_reply_applies_v2(seeded_db: str
 def test_upgrading_an_archive_from_0003_fills_the_new_fields(db_url: str) -> None:
     assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
     engine = open_engine(db_url)
-    config = alembic_config()
     with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0003")
+        downgrade(conn, "0003")
     engine.dispose()
     engine = open_engine(db_url)  # migrates to head again: 0004 refills from stored anatomy
     with engine.connect() as conn:

@@ -76,8 +76,17 @@ def decompress(data: bytes, lookup: DictionaryLookup | None = None) -> bytes:
     """The bytes of one frame; ``lookup`` gives the dictionary it names, if any.
     Dictionary ids are random 32-bit numbers, unique in practice, so their
     contexts are kept by id alone."""
-    dict_id = zstandard.get_frame_parameters(data).dict_id
-    return _contexts.decompressor(dict_id, lookup).decompress(data)
+    return _contexts.decompressor(frame_dictionary_id(data), lookup).decompress(data)
+
+
+def frame_dictionary_id(frame: bytes) -> int:
+    """The id of the dictionary a frame was compressed with; 0 for none."""
+    return zstandard.get_frame_parameters(frame).dict_id
+
+
+def dictionary_id(dictionary: bytes | None) -> int:
+    """The id a trained dictionary writes into its frames; 0 for none."""
+    return zstandard.ZstdCompressionDict(dictionary).dict_id() if dictionary else 0
 
 
 def anatomy_of(parsed: ParsedMessage) -> dict[str, Any]:

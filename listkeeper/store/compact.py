@@ -11,10 +11,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-import zstandard
 from sqlalchemy import Engine, bindparam, select, update
 
-from listkeeper.store.codec import NO_DICTIONARIES, compress, decompress
+from listkeeper.store.codec import (
+    NO_DICTIONARIES,
+    compress,
+    decompress,
+    dictionary_id,
+    frame_dictionary_id,
+)
 from listkeeper.store.db import DatabaseError
 from listkeeper.store.dictionaries import TRAINING_SAMPLES, database_compression, dictionary_lookup
 from listkeeper.store.schema import messages
@@ -40,7 +45,7 @@ def compact(engine: Engine) -> Compacted:
     compression = database_compression(engine, sample)
     if compression == NO_DICTIONARIES:
         return Compacted(0, 0, 0)
-    wanted = {_dict_id(compression.raw), _dict_id(compression.anatomy)}
+    wanted = {dictionary_id(compression.raw), dictionary_id(compression.anatomy)}
     done, before, after, last = 0, 0, 0, 0
     while True:
         with engine.begin() as conn:
@@ -56,7 +61,7 @@ def compact(engine: Engine) -> Compacted:
             last = rows[-1].id
             changes = []
             for row in rows:
-                if {_frame_dict_id(row.raw), _frame_dict_id(row.anatomy)} <= wanted:
+                if {frame_dictionary_id(row.raw), frame_dictionary_id(row.anatomy)} <= wanted:
                     continue
                 raw = decompress(row.raw, lookup)
                 if hashlib.sha256(raw).hexdigest() != row.sha256:
@@ -79,10 +84,3 @@ def compact(engine: Engine) -> Compacted:
         conn.exec_driver_sql("VACUUM")
     return Compacted(done, before, after)
 
-
-def _frame_dict_id(frame: bytes) -> int:
-    return zstandard.get_frame_parameters(frame).dict_id
-
-
-def _dict_id(dictionary: bytes | None) -> int:
-    return zstandard.ZstdCompressionDict(dictionary).dict_id() if dictionary else 0

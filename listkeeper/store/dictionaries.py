@@ -26,6 +26,7 @@ from listkeeper.store.codec import (
     DictionaryLookup,
     anatomy_json,
     anatomy_of,
+    dictionary_id,
 )
 from listkeeper.store.schema import zstd_dictionaries
 
@@ -50,17 +51,30 @@ def dictionary_lookup(conn: Connection) -> DictionaryLookup:
     return lookup
 
 
+# Dictionary bytes by id: every import and every delivered message asks for
+# the current dictionaries, and an LMTP server would otherwise read 256 KB
+# of them from the database per message. Dictionaries never change.
+_known: dict[int, bytes] = {}
+
+
 def current_compression(conn: Connection) -> Compression:
     """The dictionaries new rows of this database are compressed with."""
-    newest: dict[str, bytes] = {}
+    newest: dict[str, int] = {}
     rows = conn.execute(
-        select(zstd_dictionaries.c.kind, zstd_dictionaries.c.data).order_by(
+        select(zstd_dictionaries.c.kind, zstd_dictionaries.c.id).order_by(
             zstd_dictionaries.c.created_at, zstd_dictionaries.c.id
         )
     )
-    for kind, data in rows:
-        newest[kind] = data
-    return Compression(raw=newest.get(RAW), anatomy=newest.get(ANATOMY))
+    for kind, dict_id in rows:
+        newest[kind] = dict_id
+    lookup = dictionary_lookup(conn)
+    for dict_id in newest.values():
+        if dict_id not in _known:
+            _known[dict_id] = lookup(dict_id)
+    return Compression(
+        raw=_known[newest[RAW]] if RAW in newest else None,
+        anatomy=_known[newest[ANATOMY]] if ANATOMY in newest else None,
+    )
 
 
 def database_compression(engine: Engine, first_messages: list[bytes]) -> Compression:
@@ -76,7 +90,7 @@ def database_compression(engine: Engine, first_messages: list[bytes]) -> Compres
     )
     now = datetime.now(timezone.utc)
     rows = [
-        {"id": zstandard.ZstdCompressionDict(data).dict_id(), "kind": kind, "data": data, "created_at": now}
+        {"id": dictionary_id(data), "kind": kind, "data": data, "created_at": now}
         for kind, data in ((RAW, trained.raw), (ANATOMY, trained.anatomy))
         if data is not None
     ]
