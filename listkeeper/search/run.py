@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, not_, select
+from sqlalchemy import Connection, Row, Select, and_, bindparam, func, not_, select
 
 from listkeeper.mail.regions import own_text, quoted_text
 from listkeeper.search.backend import backend_for
@@ -112,13 +112,12 @@ def search(
             window = matching.limit(RANKED_WINDOW).subquery()
             chosen = select(window.c.id).order_by(window.c.score, window.c.id)
         placed = [(pk, 1) for pk in conn.execute(chosen.offset(first).limit(last - first)).scalars()]
-    rows = _messages_by_id(conn, [pk for pk, _ in placed])
+    rows, names = _page_messages(conn, viewer, [pk for pk, _ in placed])
     lookup = dictionary_lookup(conn)
-    names = _list_names(conn, viewer, list(rows))
     hits = [
         SearchHit(
             row.message_id, row.subject, row.from_name, row.from_addr, as_utc(row.date),
-            names.get(pk, []), snippet(decode_anatomy(row.anatomy, lookup)["blocks"], body_terms),
+            names[pk], snippet(decode_anatomy(row.anatomy, lookup)["blocks"], body_terms),
             thread_hits,
         )
         for pk, thread_hits in placed
@@ -140,13 +139,35 @@ def _closed_list_query(access: Viewer) -> Select:
     return select(lists.c.id).where(not_(readable(access))).limit(1)
 
 
-_MESSAGES_BY_ID = select(*SUMMARY_COLUMNS, messages.c.anatomy).where(
-    messages.c.id.in_(bindparam("pks", expanding=True))
-)
+def _page_messages(
+    conn: Connection, viewer: Viewer, pks: list[int]
+) -> tuple[dict[int, Row], dict[int, list[str]]]:
+    """The page's messages and, for each, the lists it is in that the viewer
+    may read (sorted): one statement, a row per membership."""
+    rows: dict[int, Row] = {}
+    names: dict[int, list[str]] = {}
+    for row in conn.execute(_page_query(viewer.access), {"pks": pks}):
+        rows.setdefault(row.id, row)
+        names.setdefault(row.id, [])
+        if row.list_name is not None:
+            names[row.id].append(row.list_name)
+    for found in names.values():
+        found.sort()
+    return rows, names
 
 
-def _messages_by_id(conn: Connection, pks: list[int]) -> dict[int, Row]:
-    return {row.id: row for row in conn.execute(_MESSAGES_BY_ID, {"pks": pks})}
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _page_query(access: Viewer) -> Select:
+    # Outer joins both: a membership of a list the viewer may not read
+    # gives a row without a name, never a name.
+    memberships = messages.outerjoin(list_messages, list_messages.c.message_pk == messages.c.id)
+    return (
+        select(*SUMMARY_COLUMNS, messages.c.anatomy, lists.c.name.label("list_name"))
+        .select_from(
+            memberships.outerjoin(lists, and_(lists.c.id == list_messages.c.list_id, readable(access)))
+        )
+        .where(messages.c.id.in_(bindparam("pks", expanding=True)))
+    )
 
 
 def _bounded_count(conn: Connection, matching: Select) -> int:
@@ -181,23 +202,6 @@ def _terms(node: object) -> list[Term]:
         return [node]
     children = getattr(node, "children", ())
     return [t for child in children for t in _terms(child)]
-
-
-def _list_names(conn: Connection, viewer: Viewer, pks: list[int]) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = {}
-    for pk, name in conn.execute(_list_names_query(viewer.access), {"pks": pks}):
-        names.setdefault(pk, []).append(name)
-    return names
-
-
-@lru_cache(maxsize=STATEMENTS_PER_QUERY)
-def _list_names_query(access: Viewer) -> Select:
-    return (
-        select(list_messages.c.message_pk, lists.c.name)
-        .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(list_messages.c.message_pk.in_(bindparam("pks", expanding=True)), readable(access))
-        .order_by(lists.c.name)
-    )
 
 
 def snippet(blocks: list[dict], terms: list[str]) -> str:
