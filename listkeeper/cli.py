@@ -249,7 +249,7 @@ def reindex() -> None:
 
 @app.command("compact")
 def compact_command() -> None:
-    """Recompress stored mail with the database's trained dictionaries (for archives made before them)."""
+    """Recompress stored mail with the database's trained dictionaries, merge the search index, VACUUM."""
     engine = open_database()
     try:
         done = compact(engine)
@@ -258,6 +258,7 @@ def compact_command() -> None:
     typer.echo(
         f"recompressed {done.messages} messages: "
         f"{done.bytes_before / 1e6:.1f} MB -> {done.bytes_after / 1e6:.1f} MB"
+        + ("; search index merged into one segment" if done.index_merged else "")
     )
 
 

@@ -1,4 +1,5 @@
-"""Recompress stored mail with the database's dictionaries (`listkeeper compact`).
+"""Recompress stored mail with the database's dictionaries, merge the search
+index and give freed space back (`listkeeper compact`).
 
 Rows written before the database had dictionaries (archives from before
 migration 0007, or imports too small to train on) stay compressed one frame
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, bindparam, select, update
 
+from listkeeper.search.segments import merge_search_index
 from listkeeper.store.codec import (
     NO_DICTIONARIES,
+    Compression,
     compress,
     decompress,
     dictionary_id,
@@ -32,19 +35,29 @@ class Compacted:
     messages: int  # rewritten with the dictionaries
     bytes_before: int  # of their raw and anatomy frames
     bytes_after: int
+    index_merged: bool = False  # the search index rewritten as one segment (SQLite)
 
 
 def compact(engine: Engine) -> Compacted:
     """Train the dictionaries if there are none (from the first messages
-    stored), rewrite every row not compressed with them, then VACUUM so
-    the freed pages can be reused (SQLite also gives them back)."""
+    stored), rewrite every row not compressed with them, merge the search
+    index into one segment, then VACUUM so the freed pages can be reused
+    (SQLite also gives them back)."""
     with engine.connect() as conn:
         lookup = dictionary_lookup(conn)
         first = conn.execute(select(messages.c.raw).order_by(messages.c.id).limit(TRAINING_SAMPLES))
         sample = [decompress(raw, lookup) for raw in first.scalars()]
     compression = database_compression(engine, sample)
-    if compression == NO_DICTIONARIES:
-        return Compacted(0, 0, 0)
+    done, before, after = _recompress(engine, compression) if compression != NO_DICTIONARIES else (0, 0, 0)
+    with engine.begin() as conn:
+        merged = merge_search_index(conn)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM")
+    return Compacted(done, before, after, merged)
+
+
+def _recompress(engine: Engine, compression: Compression) -> tuple[int, int, int]:
+    """(rows rewritten, their bytes before, after), batch by batch."""
     wanted = {dictionary_id(compression.raw), dictionary_id(compression.anatomy)}
     done, before, after, last = 0, 0, 0, 0
     while True:
@@ -57,7 +70,7 @@ def compact(engine: Engine) -> Compacted:
                 .limit(COMPACT_BATCH)
             ).all()
             if not rows:
-                break
+                return done, before, after
             last = rows[-1].id
             changes = []
             for row in rows:
@@ -80,7 +93,3 @@ def compact(engine: Engine) -> Compacted:
                     changes,
                 )
             done += len(changes)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM")
-    return Compacted(done, before, after)
-
