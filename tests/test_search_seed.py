@@ -124,7 +124,6 @@ def test_excluding_takes_away_exactly_what_the_excluded_part_finds(
 
 def test_sqlite_excludes_inside_fts5_rather_than_by_a_set() -> None:
     """NOT IN (every message with the word) read most of a big archive per query."""
-    query, _ = SqliteBackend(true()).matching(parse_query("crash NOT s:Re"), None)
-    compiled = query.compile()
-    assert " IN " not in str(compiled).upper()
-    assert compiled.params["match"].endswith('NOT ({subject} : "re")')
+    matching = SqliteBackend(true()).matching(parse_query("crash NOT s:Re"), None)
+    assert " IN " not in str(matching.query.compile()).upper()
+    assert matching.params["match"].endswith('NOT ({subject} : "re")')

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
+    FromClause,
     Integer,
     MetaData,
     Select,
@@ -49,13 +51,24 @@ class SearchBackend(Protocol):
         """Drop these messages from the index; each with the document it was indexed with."""
         ...
 
-    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> tuple[Select, bool]:
-        """(SELECT id, score) of the canonical messages that match and are
-        ``visible`` (None: all are), newest first; True when score is a
-        relevance rank (lower is better). Newest first lets a caller stop
-        early: a page by date, a bounded count and a bounded ranking window
-        read only what they keep."""
+    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> Matching:
+        """The canonical messages that match and are ``visible`` (None: all
+        are), newest first. Newest first lets a caller stop early: a page by
+        date, a bounded count and a bounded ranking window read only what
+        they keep."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """A search as SQL: ``query`` selects (id, score), newest first, with
+    ``params`` the values of its bound parameters. The commonest shape (one
+    MATCH, nothing else) is one statement object for every query, so it and
+    what callers derive from it are built and keyed by SQLAlchemy once."""
+
+    query: Select
+    ranked: bool  # score is a relevance rank (lower is better), else the date
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _filter_condition(
@@ -142,7 +155,7 @@ class SqliteBackend:
             [{"pk": pk, **dict(zip(INDEXED_FIELDS, doc.values()))} for pk, doc in documents],
         )
 
-    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> tuple[Select, bool]:
+    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> Matching:
         parts = list(node.children) if isinstance(node, And) else [node]
         fts = [p for p in parts if _fts5(p) is not None and not isinstance(p, Not)]
         # With something to match, FTS5 says NOT itself, probing each match;
@@ -157,26 +170,22 @@ class SqliteBackend:
                 .where(messages.c.canonical, *conditions)
                 .order_by(messages.c.date.desc(), messages.c.id.desc())
             )
-            return query, False
+            return Matching(query, ranked=False)
         expression = " AND ".join(f"({_fts5(p)})" for p in fts)
         for negative in excluded:
             expression = f"({expression}) NOT ({_fts5(negative.child)})"
-        weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
-        score = literal_column(f"bm25(search_fts, {weights})")
-        key = search_fts.c.rowid
-        message_pk = key.op("&")(ID_MASK)
+        bounds = _key_bounds(_KEY, [p for p in rest if isinstance(p, DateRange)])
+        if not conditions and not bounds:
+            return Matching(_MATCH_ONLY, ranked=True, params={"match": expression})
         # Only canonical messages are indexed; with nothing else to check, the
         # index alone answers, and messages are read for the page only.
-        source = search_fts.join(messages, messages.c.id == message_pk) if conditions else search_fts
+        source = search_fts.join(messages, messages.c.id == _MESSAGE_PK) if conditions else search_fts
         query = (
-            select(message_pk.label("id"), score.label("score"))
-            .select_from(source)
+            _ranked_matches(source)
             .where(text("search_fts MATCH :match").bindparams(match=expression))
-            .where(*_key_bounds(key, [p for p in rest if isinstance(p, DateRange)]))
-            .where(*conditions)
-            .order_by(key.desc())
+            .where(*bounds, *conditions)
         )
-        return query, True
+        return Matching(query, ranked=True)
 
     def _condition(self, node: Node) -> ColumnElement[bool]:
         return boolean_condition(node, self._fts5_rows, self._lists_scope)
@@ -204,6 +213,20 @@ MAX_KEY_SECONDS = (1 << 32) - 1
 SEARCH_KEY_SQL = (
     f"(max(0, min(CAST(strftime('%s', date) AS INTEGER), {MAX_KEY_SECONDS})) << {ID_BITS}) | id"
 )
+
+
+_KEY = search_fts.c.rowid
+_MESSAGE_PK = _KEY.op("&")(ID_MASK)
+
+
+def _ranked_matches(source: FromClause) -> Select:
+    weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
+    score = literal_column(f"bm25(search_fts, {weights})")
+    return select(_MESSAGE_PK.label("id"), score.label("score")).select_from(source).order_by(_KEY.desc())
+
+
+# A query that is one MATCH and nothing else, the match bound at execution.
+_MATCH_ONLY = _ranked_matches(search_fts).where(text("search_fts MATCH :match"))
 
 
 def _key_seconds(moment: datetime) -> int:
@@ -278,19 +301,19 @@ class PostgresBackend:
         pks = [pk for pk, _ in documents]
         conn.execute(search_docs.delete().where(search_docs.c.message_pk.in_(pks)))
 
-    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> tuple[Select, bool]:
+    def matching(self, node: Node, visible: ColumnElement[bool] | None) -> Matching:
         positives = [t for t in _positive_terms(node) if _tsquery(t)]
         base = messages.join(search_docs, search_docs.c.message_pk == messages.c.id)
         newest_first = (messages.c.date.desc(), messages.c.id.desc())
         conditions = and_(messages.c.canonical, true() if visible is None else visible, self._condition(node))
         if not positives:
             query = select(messages.c.id, messages.c.date.label("score")).select_from(base)
-            return query.where(conditions).order_by(*newest_first), False
+            return Matching(query.where(conditions).order_by(*newest_first), ranked=False)
         document = search_docs.c.subject.op("||")(search_docs.c.own)
         wanted = func.to_tsquery(TEXT_CONFIG, " | ".join(f"({_tsquery(t)})" for t in positives))
         score = -func.ts_rank_cd(document, wanted)  # lower is better, as bm25
         query = select(messages.c.id, score.label("score")).select_from(base)
-        return query.where(conditions).order_by(*newest_first), True
+        return Matching(query.where(conditions).order_by(*newest_first), ranked=True)
 
     def _condition(self, node: Node) -> ColumnElement[bool]:
         return boolean_condition(node, _tsvector_match, self._lists_scope)

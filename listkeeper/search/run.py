@@ -16,7 +16,7 @@ from functools import lru_cache
 from sqlalchemy import Connection, Row, Select, and_, bindparam, func, not_, select
 
 from listkeeper.mail.regions import own_text, quoted_text
-from listkeeper.search.backend import backend_for
+from listkeeper.search.backend import Matching, backend_for
 from listkeeper.search.document import words
 from listkeeper.search.query import And, Filter, Term, parse_query
 from listkeeper.store.access import Viewer, readable, visible
@@ -97,21 +97,19 @@ def search(
     if list_name is not None:
         node = And((node, Filter("list", list_name)))
     restricted = _reads_less_than_everything(conn, viewer)
-    matching, ranked = backend_for(conn, readable(viewer)).matching(
+    matching = backend_for(conn, readable(viewer)).matching(
         node, visible(viewer) if restricted else None
     )
-    by_rank = ranked and sort is Sort.RANK
+    by_rank = matching.ranked and sort is Sort.RANK
     first, last = max(offset, 0), max(offset, 0) + min(max(limit, 1), MAX_LIMIT)
     if by_thread:
         threads = _first_of_each_thread(conn, matching, by_rank)
         total, placed = min(len(threads), MAX_COUNTED + 1), threads[first:last]
     else:
-        total = _bounded_count(conn, matching)
-        chosen = matching.with_only_columns(matching.selected_columns.id)
-        if by_rank:
-            window = matching.limit(RANKED_WINDOW).subquery()
-            chosen = select(window.c.id).order_by(window.c.score, window.c.id)
-        placed = [(pk, 1) for pk in conn.execute(chosen.offset(first).limit(last - first)).scalars()]
+        total = conn.execute(_bounded_count(matching.query), matching.params).scalar_one()
+        page = _page(matching.query, by_rank)
+        found = conn.execute(page, {**matching.params, "page_offset": first, "page_size": last - first})
+        placed = [(pk, 1) for pk in found.scalars()]
     rows, names = _page_messages(conn, viewer, [pk for pk, _ in placed])
     lookup = dictionary_lookup(conn)
     hits = [
@@ -170,21 +168,38 @@ def _page_query(access: Viewer) -> Select:
     )
 
 
-def _bounded_count(conn: Connection, matching: Select) -> int:
+# Statements derived from a search's query, kept per query object: the
+# commonest query is one shared object (backend.Matching), so its count and
+# pages are built and keyed by SQLAlchemy once, not per search.
+
+
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _bounded_count(query: Select) -> Select:
     """How many match, counting no further than MAX_COUNTED + 1."""
-    ids = matching.order_by(None).with_only_columns(matching.selected_columns.id)
-    bounded = ids.limit(MAX_COUNTED + 1).subquery()
-    return conn.execute(select(func.count()).select_from(bounded)).scalar_one()
+    ids = query.order_by(None).with_only_columns(query.selected_columns.id)
+    return select(func.count()).select_from(ids.limit(MAX_COUNTED + 1).subquery())
 
 
-def _first_of_each_thread(conn: Connection, matching: Select, by_rank: bool) -> list[tuple[int, int]]:
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _page(query: Select, by_rank: bool) -> Select:
+    """The ids of one page: newest first, or by rank within the newest
+    RANKED_WINDOW matches."""
+    chosen = query.with_only_columns(query.selected_columns.id)
+    if by_rank:
+        window = query.limit(RANKED_WINDOW).subquery()
+        chosen = select(window.c.id).order_by(window.c.score, window.c.id)
+    return chosen.offset(bindparam("page_offset")).limit(bindparam("page_size"))
+
+
+def _first_of_each_thread(conn: Connection, matching: Matching, by_rank: bool) -> list[tuple[int, int]]:
     """(id, matches in its thread) of each thread's first match in the result
     order, in that order, over the window of newest matches."""
-    window = matching.limit(RANKED_WINDOW).subquery()
+    window = matching.query.limit(RANKED_WINDOW).subquery()
     rows = conn.execute(
         select(window.c.id, window.c.score, messages.c.date, thread_nodes.c.thread_id)
         .join(messages, messages.c.id == window.c.id)
-        .join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
+        .join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id),
+        matching.params,
     ).all()
     if by_rank:
         rows.sort(key=lambda row: (row.score, row.id))
