@@ -52,7 +52,7 @@ from listkeeper.patches.tags import PatchTag, patch_tag, patch_title
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.linker import IN_CHUNK
-from listkeeper.store.reader import as_utc, in_list
+from listkeeper.store.reader import as_utc, member_of
 from listkeeper.store.repair_pass import Span
 from listkeeper.store.schema import lists, messages, patch_trailers, patches, thread_nodes
 
@@ -183,12 +183,8 @@ def _load(
             thread_nodes.c.parent,
             thread_nodes.c.thread_id,
         )
-        .select_from(
-            in_list(list_name).join(
-                thread_nodes, thread_nodes.c.message_id == messages.c.message_id
-            )
-        )
-        .where(lists.c.name == list_name, messages.c.canonical, thread_nodes.c.archived)
+        .select_from(thread_nodes.join(messages, messages.c.message_id == thread_nodes.c.message_id))
+        .where(member_of(list_name), messages.c.canonical, thread_nodes.c.archived)
         .where(thread_nodes.c.thread_id.in_(threads))
     )
     lookup = dictionary_lookup(conn)

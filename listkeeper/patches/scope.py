@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from listkeeper.store.linker import IN_CHUNK
-from listkeeper.store.reader import in_list
+from listkeeper.store.reader import in_list, member_of
 from listkeeper.store.repair_pass import Span
 from listkeeper.store.schema import lists, messages, patches, thread_nodes
 
@@ -53,8 +53,8 @@ def _list_threads(conn: Connection, list_name: str) -> list[int]:
 def _threads_dated(conn: Connection, list_name: str, span: Span) -> list[int]:
     query = (
         select(thread_nodes.c.thread_id)
-        .select_from(_in_threads(list_name))
-        .where(lists.c.name == list_name, messages.c.date >= span[0], messages.c.date <= span[1])
+        .select_from(messages.join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id))
+        .where(member_of(list_name), messages.c.date >= span[0], messages.c.date <= span[1])
         .distinct()
     )
     return list(conn.execute(query).scalars())

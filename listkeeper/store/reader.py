@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, extract, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, extract, func, select
 
 from listkeeper.store.access import Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy, decompress
@@ -470,9 +470,25 @@ MAX_AUTHORS_SHOWN = 5
 
 
 def in_list(list_name: str):  # type: ignore[no-untyped-def]
-    """messages joined to their list membership, for queries scoped to one list."""
+    """messages joined to their list membership, for queries scoped to one list.
+
+    SQLite drives such a join from the list's memberships: right for a
+    whole list, not when something narrower picks the messages (see member_of)."""
     return messages.join(list_messages, list_messages.c.message_pk == messages.c.id).join(
         lists, lists.c.id == list_messages.c.list_id
+    )
+
+
+def member_of(list_name: str) -> ColumnElement[bool]:
+    """Condition on ``messages``: archived in this list. A probe per message,
+    so a query that picks its messages by a date range or by thread reads
+    only those, not every membership of the list: over a big list's history
+    a slice at a time, that join made the import's last phase quadratic."""
+    return (
+        select(list_messages.c.message_pk)
+        .join(lists, lists.c.id == list_messages.c.list_id)
+        .where(list_messages.c.message_pk == messages.c.id, lists.c.name == list_name)
+        .exists()
     )
 
 

@@ -15,7 +15,7 @@ from listkeeper.repair import CANDIDATE_WINDOW, Mail, RepairIndex
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.linker import IN_CHUNK
-from listkeeper.store.reader import as_utc, in_list
+from listkeeper.store.reader import as_utc, in_list, member_of
 from listkeeper.store.schema import lists, messages, thread_nodes
 from listkeeper.store.threads import set_repaired_parents
 from listkeeper.threader import FoundBy
@@ -100,10 +100,9 @@ def _load_mails(conn: Connection, list_name: str, window: Span) -> list[Mail]:
             messages.c.in_reply_to,
             messages.c.anatomy,
         )
-        .select_from(in_list(list_name))
-        .where(lists.c.name == list_name, messages.c.canonical)
+        .where(member_of(list_name), messages.c.canonical)
+        .where(messages.c.date >= window[0], messages.c.date < window[1])
     )
-    query = query.where(messages.c.date >= window[0], messages.c.date < window[1])
     lookup = dictionary_lookup(conn)
     mails = []
     for row in conn.execute(query):
