@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 
 from listkeeper.mail.parse import MailParseError, parse_message
 from listkeeper.patches.compute import compute_patches
-from listkeeper.search.segments import is_bulk, merge_search_index
+from listkeeper.search.segments import merge_after_import
 from listkeeper.sources import publicinbox
 from listkeeper.sources.detect import SourceKind, default_list_name, kind_of, open_source
 from listkeeper.sources.raw import RawMail
@@ -113,8 +113,7 @@ def import_paths(
         done()
     if tally.imported:
         with engine.begin() as conn:
-            if is_bulk(conn, tally.imported):
-                merge_search_index(conn)
+            merge_after_import(conn, tally.imported)
         refresh_statistics(engine)
     tally.seconds = time.monotonic() - started
     return tally
