@@ -144,7 +144,7 @@ def _page_messages(
     may read (sorted): one statement, a row per membership."""
     rows: dict[int, Row] = {}
     names: dict[int, list[str]] = {}
-    for row in conn.execute(_page_query(viewer.access), {"pks": pks}):
+    for row in conn.execute(_page_messages_query(viewer.access), {"pks": pks}):
         rows.setdefault(row.id, row)
         names.setdefault(row.id, [])
         if row.list_name is not None:
@@ -155,7 +155,7 @@ def _page_messages(
 
 
 @lru_cache(maxsize=STATEMENTS_PER_QUERY)
-def _page_query(access: Viewer) -> Select:
+def _page_messages_query(access: Viewer) -> Select:
     # Outer joins both: a membership of a list the viewer may not read
     # gives a row without a name, never a name.
     memberships = messages.outerjoin(list_messages, list_messages.c.message_pk == messages.c.id)
