@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 
 from listkeeper.mail.parse import MailParseError, parse_message
 from listkeeper.patches.compute import compute_patches
-from listkeeper.search.segments import merge_after_import
+from listkeeper.search.segments import finish_import, start_import
 from listkeeper.sources import publicinbox
 from listkeeper.sources.detect import SourceKind, default_list_name, kind_of, open_source
 from listkeeper.sources.raw import RawMail
@@ -102,6 +102,8 @@ def import_paths(
     tally = Tally()
     started = time.monotonic()
     finished: list[Callable[[], None]] = []
+    with engine.begin() as conn:
+        start_import(conn)
     with Parsers(workers) as parsers:
         for path in paths:
             fallback = list_name or default_list_name(path)
@@ -111,9 +113,9 @@ def import_paths(
     repair_threads(engine, tally.lists_touched)
     for done in finished:
         done()
+    with engine.begin() as conn:
+        finish_import(conn, tally.imported)
     if tally.imported:
-        with engine.begin() as conn:
-            merge_after_import(conn, tally.imported)
         refresh_statistics(engine)
     tally.seconds = time.monotonic() - started
     return tally

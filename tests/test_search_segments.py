@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from listkeeper.ingest import Tally, import_mails, import_paths
 from listkeeper.search.run import Sort, search
-from listkeeper.search.segments import merge_search_index
+from listkeeper.search.segments import AUTOMERGE, merge_search_index, start_import
 from listkeeper.sources.detect import open_source
 from listkeeper.sources.mbox import write_mboxrd
 from listkeeper.store.access import OPERATOR
@@ -58,11 +58,28 @@ def test_a_merged_index_is_one_segment_and_answers_as_before(tmp_path: Path) -> 
     assert answers(engine) == before
 
 
+def automerge(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT v FROM search_fts_config WHERE k = 'automerge'")).scalar_one()
+
+
+def test_an_import_into_an_empty_archive_does_not_merge_until_its_end(tmp_path: Path) -> None:
+    engine = open_engine(str(tmp_path / "archive.sqlite3"))
+    with engine.begin() as conn:
+        start_import(conn)
+    assert automerge(engine) == 0
+    import_mails(engine, islice(open_source(VIRTUALIZATION), 300), "virtualization", "virtualization", Tally())
+    with engine.begin() as conn:
+        start_import(conn)  # as the re-run of a killed import would
+    assert automerge(engine) == AUTOMERGE
+
+
 def test_a_bulk_import_merges_a_small_one_does_not_and_compact_does(tmp_path: Path) -> None:
     db = str(tmp_path / "archive.sqlite3")
     engine = open_engine(db)
     import_paths(engine, [mbox_of(tmp_path, "first.mbox", 0, 400)], workers=1)
     assert segments(engine) == 1
+    assert automerge(engine) == AUTOMERGE
     import_paths(engine, [mbox_of(tmp_path, "later.mbox", 400, 40)], workers=1)
     assert segments(engine) > 1  # 40 is less than a quarter of 440
     done = run_cli("compact", db=db)
