@@ -14,7 +14,7 @@ import argparse
 import resource
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from listkeeper.patches.compute import compute_patches
 from listkeeper.store.db import open_engine
@@ -23,7 +23,7 @@ from listkeeper.store.repair_pass import Span, repair_lists
 from listkeeper.store.schema import lists, messages
 
 
-def whole_spans(conn, only: str | None) -> dict[str, Span]:  # type: ignore[no-untyped-def]
+def whole_spans(conn: Connection, only: str | None) -> dict[str, Span]:
     query = (
         select(lists.c.name, func.min(messages.c.date), func.max(messages.c.date))
         .select_from(in_list(only or ""))
