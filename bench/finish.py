@@ -14,26 +14,23 @@ import argparse
 import resource
 import time
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from listkeeper.patches.compute import compute_patches
 from listkeeper.store.db import open_engine
-from listkeeper.store.reader import as_utc, in_list
-from listkeeper.store.repair_pass import Span, repair_lists
-from listkeeper.store.schema import lists, messages
+from listkeeper.store.repair_pass import Span, list_dates, repair_lists
+from listkeeper.store.schema import lists
 
 
 def whole_spans(conn: Connection, only: str | None) -> dict[str, Span]:
-    query = (
-        select(lists.c.name, func.min(messages.c.date), func.max(messages.c.date))
-        .select_from(in_list(only or ""))
-        .group_by(lists.c.name)
-    )
-    return {
-        name: (as_utc(first), as_utc(last))
-        for name, first, last in conn.execute(query)
-        if only in (None, name)
-    }
+    """Each list's first and last dates, as an import of all of it would pass them."""
+    names = [only] if only else list(conn.execute(select(lists.c.name).order_by(lists.c.name)).scalars())
+    spans: dict[str, Span] = {}
+    for name in names:
+        first, last = list_dates(conn, name)
+        if first is not None and last is not None:
+            spans[name] = (first, last)
+    return spans
 
 
 def main() -> None:

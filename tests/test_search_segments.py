@@ -28,13 +28,13 @@ def segments(engine: Engine) -> int:
 
 
 def answers(engine: Engine) -> list[tuple[str, Sort, int, list[str]]]:
+    found = []
     with engine.connect() as conn:
-        return [
-            (query, sort, found.total, [hit.message_id for hit in found.hits])
-            for query in QUERIES
-            for sort in Sort
-            if (found := search(conn, OPERATOR, query, limit=50, sort=sort))
-        ]
+        for query in QUERIES:
+            for sort in Sort:
+                results = search(conn, OPERATOR, query, limit=50, sort=sort)
+                found.append((query, sort, results.total, [hit.message_id for hit in results.hits]))
+    return found
 
 
 def mbox_of(tmp_path: Path, name: str, start: int, count: int) -> Path:

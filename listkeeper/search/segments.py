@@ -52,8 +52,7 @@ def finish_import(conn: Connection, imported: int) -> bool:
     now, and let FTS5 merge as it goes again; True when merged."""
     if conn.dialect.name != "sqlite":
         return False
-    archived = conn.execute(select(func.count()).select_from(messages)).scalar_one()
-    if imported and imported >= BULK_SHARE * archived:
+    if imported and imported >= BULK_SHARE * _archived(conn):
         return merge_search_index(conn)
     _set_automerge(conn, AUTOMERGE)
     return False
@@ -64,3 +63,7 @@ def _set_automerge(conn: Connection, segments: int) -> None:
         text("INSERT INTO search_fts(search_fts, rank) VALUES ('automerge', :segments)"),
         {"segments": segments},
     )
+
+
+def _archived(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(messages)).scalar_one()

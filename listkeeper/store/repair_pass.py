@@ -43,7 +43,7 @@ def _repair_list(conn: Connection, list_name: str, span: Span | None) -> int:
     A slice is as long as the candidate window, so the window of one slice
     is the slice before it: each message is read and decoded once.
     """
-    first, last = span or _dates_of(conn, list_name)
+    first, last = span or list_dates(conn, list_name)
     if first is None or last is None:
         return 0
     changes: dict[str, tuple[str | None, FoundBy | None]] = {}
@@ -79,7 +79,8 @@ def _repair_slice(
     return changes
 
 
-def _dates_of(conn: Connection, list_name: str) -> tuple[datetime | None, datetime | None]:
+def list_dates(conn: Connection, list_name: str) -> tuple[datetime | None, datetime | None]:
+    """The dates of a list's first and last messages (None, None when it has none)."""
     first, last = conn.execute(
         select(func.min(messages.c.date), func.max(messages.c.date))
         .select_from(in_list(list_name))
