@@ -19,9 +19,9 @@ import psycopg
 import pytest
 from alembic import command
 from playwright.sync_api import Browser, sync_playwright
-from sqlalchemy import Connection
+from sqlalchemy import Engine
 
-from listkeeper.store.db import alembic_config
+from listkeeper.store.db import alembic_config, migration_connection
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -61,11 +61,10 @@ def throwaway_pg() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def downgrade(conn: Connection, revision: str) -> None:
-    """Take the database on ``conn`` back to an older migration."""
-    config = alembic_config()
-    config.attributes["connection"] = conn
-    command.downgrade(config, revision)
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to an older migration, as one transaction."""
+    with migration_connection(engine) as conn:
+        command.downgrade(alembic_config(conn), revision)
 
 
 def run_cli(*args: str, db: str | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:

@@ -141,8 +141,8 @@ def test_0007_is_not_undone_once_rows_need_its_dictionaries(tmp_path) -> None:
     path = str(tmp_path / "archive.sqlite3")
     engine = open_engine(path)
     import_into(engine, corpus_mails(0, 150))
-    with engine.begin() as conn, pytest.raises(RuntimeError, match="cannot be undone"):
-        downgrade(conn, "0006")
+    with pytest.raises(RuntimeError, match="cannot be undone"):
+        downgrade(engine, "0006")
     engine.dispose()
 
 

@@ -60,8 +60,7 @@ def test_revisions_follow_imports_cross_posts_and_removals(db_url: str, tmp_path
 def test_upgrade_starts_each_list_at_its_message_count(db_url: str) -> None:
     _cli(db_url, "import", str(SEED_MBOX), "--list", SEED_LIST)
     engine = open_engine(db_url)
-    with engine.begin() as conn:
-        downgrade(conn, "0005")
+    downgrade(engine, "0005")
     engine.dispose()
     engine = open_engine(db_url)  # upgrades again
     with engine.connect() as conn:

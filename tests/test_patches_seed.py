@@ -41,8 +41,7 @@ def test_attached_revisions_are_versions_and_the_reply_applies_v2(seeded_db: str
 def test_upgrading_an_archive_from_0003_fills_the_new_fields(db_url: str) -> None:
     assert run_cli("import", str(SEED_MBOX), db=db_url).returncode == 0
     engine = open_engine(db_url)
-    with engine.begin() as conn:
-        downgrade(conn, "0003")
+    downgrade(engine, "0003")
     engine.dispose()
     engine = open_engine(db_url)  # migrates to head again: 0004 refills from stored anatomy
     with engine.connect() as conn:

@@ -6,10 +6,12 @@ importer); PostgreSQL is reached through psycopg 3.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -20,7 +22,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration (tests/test_migrations.py checks it is Alembic's head):
 # a database already there is opened without loading Alembic at all, which
 # matters to `deliver`, run once per message by the mail server.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -65,7 +67,9 @@ def _sqlite_engine(path: str, transactional_ddl: bool = False) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        # A migration copies tables that others point at (SQLite's way to
+        # change a table's shape): the check waits for the end (migrate).
+        cursor.execute(f"PRAGMA foreign_keys={'OFF' if transactional_ddl else 'ON'}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
         if transactional_ddl:
@@ -80,37 +84,57 @@ def _sqlite_engine(path: str, transactional_ddl: bool = False) -> Engine:
     return engine
 
 
-def alembic_config() -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, running on ``connection`` when one is given."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
     return config
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is there).
-
-    All of an upgrade is one transaction, so one that is interrupted leaves
-    the archive as it was and runs again from the start. On SQLite that
-    takes an engine of its own: pysqlite commits before every CREATE, DROP
-    or ALTER, which would leave half an upgrade behind.
-    """
+    """Bring the schema to the newest migration (a no-op when it is there)."""
     if _revision(engine) == HEAD_REVISION:
         return
     from alembic import command
 
-    config = alembic_config()
+    with migration_connection(engine) as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a whole upgrade or downgrade, so one that is
+    interrupted leaves the archive as it was and runs again from the start.
+
+    On SQLite that takes an engine of its own: pysqlite commits before every
+    CREATE, DROP or ALTER, which would leave half an upgrade behind; and
+    foreign keys are checked once at the end, since changing a table's shape
+    there means copying it while other tables point at it.
+    """
     migrating = engine
     if engine.dialect.name == "sqlite":
         migrating = _sqlite_engine(engine.url.database or "", transactional_ddl=True)
     try:
         with migrating.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            yield connection
+            _check_foreign_keys(connection)
     finally:
         if migrating is not engine:
             migrating.dispose()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Refuse to commit an upgrade that left a reference dangling: SQLite's
+    migrations run with foreign keys off (see _sqlite_engine)."""
+    if connection.dialect.name != "sqlite":
+        return
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if dangling is not None:
+        raise DatabaseError(f"upgrade left a dangling reference in table {dangling[0]}")
 
 
 def _revision(engine: Engine) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, extract, func, select
 
-from listkeeper.store.access import Viewer, readable, visible
+from listkeeper.store.access import OPERATOR, Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy, decompress
 from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
@@ -479,15 +479,20 @@ def in_list(list_name: str):  # type: ignore[no-untyped-def]
     )
 
 
-def member_of(list_name: str) -> ColumnElement[bool]:
-    """Condition on ``messages``: archived in this list. A probe per message,
-    so a query that picks its messages by a date range or by thread reads
-    only those, not every membership of the list: over a big list's history
-    a slice at a time, that join made the import's last phase quadratic."""
+def member_of(list_name: str, viewer: Viewer = OPERATOR) -> ColumnElement[bool]:
+    """Condition on ``messages``: archived in this list, which the viewer may
+    read. A probe per message, so a query that picks its messages by a date
+    range or by thread reads only those, not every membership of the list:
+    over a big list's history a slice at a time, that join made the import's
+    last phase quadratic, and a month page read the whole list."""
     return (
         select(list_messages.c.message_pk)
         .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(list_messages.c.message_pk == messages.c.id, lists.c.name == list_name)
+        .where(
+            list_messages.c.message_pk == messages.c.id,
+            lists.c.name == list_name,
+            readable(viewer),
+        )
         .exists()
     )
 
@@ -506,14 +511,18 @@ def latest_threads(
     Three queries whatever the number of threads: aggregates, first messages,
     participants.
     """
-    conditions = [lists.c.name == list_name, readable(viewer), messages.c.canonical]
+    conditions = [messages.c.canonical]
+    if since is None and until is None:
+        conditions += [lists.c.name == list_name, readable(viewer)]
+        scoped = in_list(list_name)
+    else:  # a date range picks the messages: see member_of
+        conditions.append(member_of(list_name, viewer))
+        scoped = messages
     if since is not None:
         conditions.append(messages.c.date >= since)
     if until is not None:
         conditions.append(messages.c.date < until)
-    scoped = in_list(list_name).join(
-        thread_nodes, thread_nodes.c.message_id == messages.c.message_id
-    )
+    scoped = scoped.join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
     per_thread = conn.execute(
         select(
             thread_nodes.c.thread_id,

@@ -54,6 +54,10 @@ lists = Table(
 messages = Table(
     "messages",
     metadata,
+    # The order matters on SQLite: a row's columns are stored in order and what
+    # does not fit in its first page spills into a chain that must be walked to
+    # reach any later column. The compressed blobs come last, so reading dates,
+    # senders and subjects never reads the mail (migration 0008).
     Column("id", Integer, primary_key=True),
     # Normalised Message-ID (no <>), or a synthetic one from the sha256.
     Column("message_id", Text, nullable=False),
@@ -62,22 +66,22 @@ messages = Table(
     # True for the first copy of its Message-ID; later copies with other bytes
     # are kept but only reachable explicitly.
     Column("canonical", Boolean, nullable=False),
-    # The message exactly as received, zstd-compressed.
-    Column("raw", LargeBinary, nullable=False),
-    Column("raw_size", Integer, nullable=False),
-    # When listkeeper first stored it: the date of last resort, kept stable.
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("envelope", Text),  # the mbox From_ line, when the source had one
     Column("date", DateTime(timezone=True), nullable=False),
     Column("date_source", String(FOUND_BY_LENGTH), nullable=False),
     Column("from_name", Text, nullable=False),
     Column("from_addr", Text, nullable=False),
     Column("subject", Text, nullable=False),
+    # When listkeeper first stored it: the date of last resort, kept stable.
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("raw_size", Integer, nullable=False),
     Column("in_reply_to", Text),
+    Column("envelope", Text),  # the mbox From_ line, when the source had one
     Column("refs", Text, nullable=False),  # References ids, space separated
     # zstd-compressed JSON of what pages need: blocks, attachments, attributions,
     # recipients, sanitised HTML. Derived at parse time so a page view only reads.
     Column("anatomy", LargeBinary, nullable=False),
+    # The message exactly as received, zstd-compressed.
+    Column("raw", LargeBinary, nullable=False),
     Index("ix_messages_message_id", "message_id"),
     Index("ix_messages_date", "date"),
 )
