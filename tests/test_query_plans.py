@@ -73,7 +73,8 @@ def test_a_month_page_reads_that_month_only(tmp_path: Path) -> None:
     with engine.connect() as conn:
         found: list[ThreadSummary] = []
         statements = _selects_of(
-            engine, lambda: found.extend(latest_threads(conn, ANONYMOUS, LIST, 500, 0, since, until))
+            engine,
+            lambda: found.extend(latest_threads(conn, ANONYMOUS, LIST, 500, 0, since, until)),
         )
         everything = latest_threads(conn, ANONYMOUS, LIST, 10_000)
         conn.execute(update(lists).values(private=True))
