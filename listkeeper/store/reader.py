@@ -429,15 +429,11 @@ def list_summaries(conn: Connection, viewer: Viewer) -> list[ListSummary]:
     query = (
         select(
             lists.c.name,
-            func.count(messages.c.id),
-            func.min(messages.c.date),
-            func.max(messages.c.date),
+            func.count(list_messages.c.date),
+            func.min(list_messages.c.date),
+            func.max(list_messages.c.date),
         )
-        .select_from(
-            lists.outerjoin(list_messages, list_messages.c.list_id == lists.c.id).outerjoin(
-                messages, messages.c.id == list_messages.c.message_pk
-            )
-        )
+        .select_from(lists.outerjoin(list_messages, list_messages.c.list_id == lists.c.id))
         .where(readable(viewer))
         .group_by(lists.c.name)
         .order_by(lists.c.name)
@@ -508,21 +504,23 @@ def latest_threads(
 ) -> list[ThreadSummary]:
     """Threads of a list by latest activity, optionally within a date range.
 
-    Three queries whatever the number of threads: aggregates, first messages,
-    participants.
+    Without a range, which threads come from the newest entries of the
+    list's timeline (_newest_threads), so a page of a big list reads about a
+    page's worth of messages. Then three queries whatever the number of
+    threads: aggregates, first messages, participants.
     """
-    conditions = [messages.c.canonical]
+    conditions = [messages.c.canonical, member_of(list_name, viewer)]
     if since is None and until is None:
-        conditions += [lists.c.name == list_name, readable(viewer)]
-        scoped = in_list(list_name)
-    else:  # a date range picks the messages: see member_of
-        conditions.append(member_of(list_name, viewer))
-        scoped = messages
+        page = _newest_threads(conn, viewer, list_name, offset + limit)[offset:]
+        if not page:
+            return []
+        conditions.append(thread_nodes.c.thread_id.in_(page))
+        offset = 0
     if since is not None:
         conditions.append(messages.c.date >= since)
     if until is not None:
         conditions.append(messages.c.date < until)
-    scoped = scoped.join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
+    scoped = messages.join(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
     per_thread = conn.execute(
         select(
             thread_nodes.c.thread_id,
@@ -574,6 +572,61 @@ def latest_threads(
     ]
 
 
+def _newest_threads(conn: Connection, viewer: Viewer, list_name: str, count: int) -> list[int]:
+    """The ``count`` threads of the list with the newest messages, newest
+    first (ties by thread id), from a window of its newest timeline entries.
+
+    The window answers exactly once the last thread it returns was active
+    after the window's oldest entry, or once it holds the whole list;
+    otherwise a window four times as wide is read.
+    """
+    window = max(count * TIMELINE_ENTRIES_PER_THREAD, MIN_TIMELINE_WINDOW)
+    while True:
+        wanted = {"list_name": list_name, "window": window}
+        rows = conn.execute(_timeline_query(viewer.access), wanted).all()
+        newest: dict[int, datetime] = {}
+        for thread_id, date in rows:  # newest first
+            if thread_id is not None:
+                newest.setdefault(thread_id, date)
+        by_id = sorted(newest.items())
+        ranked = sorted(by_id, key=lambda item: item[1], reverse=True)  # stable: ties by id
+        whole_list = len(rows) < window
+        if whole_list or (len(ranked) >= count and ranked[count - 1][1] > rows[-1].date):
+            return [thread_id for thread_id, _ in ranked[:count]]
+        window *= 4
+
+
+# A developer list's threads run to a few messages each: a first window of
+# this many timeline entries per thread wanted seldom needs widening.
+TIMELINE_ENTRIES_PER_THREAD = 8
+MIN_TIMELINE_WINDOW = 200
+
+
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _timeline_query(access: Viewer) -> Select:
+    """The thread and date of the newest ``:window`` entries of a list's timeline."""
+    entries = (
+        select(list_messages.c.message_pk, list_messages.c.date)
+        .join(lists, lists.c.id == list_messages.c.list_id)
+        .where(
+            lists.c.name == bindparam("list_name"),
+            readable(access),
+            list_messages.c.date.is_not(None),
+        )
+        .order_by(list_messages.c.date.desc())
+        .limit(bindparam("window"))
+        .subquery()
+    )
+    threads = entries.outerjoin(messages, messages.c.id == entries.c.message_pk).outerjoin(
+        thread_nodes, thread_nodes.c.message_id == messages.c.message_id
+    )
+    return (
+        select(thread_nodes.c.thread_id, entries.c.date)
+        .select_from(threads)
+        .order_by(entries.c.date.desc())
+    )
+
+
 def _thread_authors(conn: Connection, scoped: Any, conditions: list[Any]) -> dict[int, list[str]]:
     """The first few distinct senders' names of each thread, by their first post."""
     first_post = func.min(messages.c.date)
@@ -597,21 +650,21 @@ def _thread_authors(conn: Connection, scoped: Any, conditions: list[Any]) -> dic
     return authors
 
 
-def _year_month(conn: Connection) -> tuple[Any, Any]:
-    """Year and month of a message date in UTC, as SQL for this backend."""
-    date: Any = messages.c.date
+def _year_month(conn: Connection, date: Any) -> tuple[Any, Any]:
+    """Year and month of a stored date in UTC, as SQL for this backend."""
     if conn.dialect.name == "postgresql":
         date = func.timezone("UTC", date)
     return extract("year", date), extract("month", date)
 
 
 def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[int, int, int]]:
-    """(year, month, message count) for each month the list has mail, newest first."""
-    year, month = _year_month(conn)
+    """(year, month, message count) for each month the list has mail, newest
+    first: a count of its timeline index, messages unread."""
+    year, month = _year_month(conn, list_messages.c.date)
     query = (
         select(year.label("y"), month.label("m"), func.count())
-        .select_from(in_list(list_name))
-        .where(lists.c.name == list_name, readable(viewer), messages.c.canonical)
+        .select_from(list_messages.join(lists, lists.c.id == list_messages.c.list_id))
+        .where(lists.c.name == list_name, readable(viewer), list_messages.c.date.is_not(None))
         .group_by("y", "m")
         .order_by(year.desc(), month.desc())
     )
@@ -696,8 +749,9 @@ def latest_messages(
     from_addr: str | None = None,
     offset: int = 0,
 ) -> list[FeedEntry]:
-    """A list's newest messages (optionally one sender's), newest first, with bodies."""
-    conditions = [lists.c.name == list_name, readable(viewer), messages.c.canonical]
+    """A list's newest messages (optionally one sender's), newest first, with
+    bodies: read down the list's timeline, so only as far as the page goes."""
+    conditions = [lists.c.name == list_name, readable(viewer), list_messages.c.date.is_not(None)]
     if from_addr is not None:
         conditions.append(messages.c.from_addr == from_addr)
     rows = conn.execute(
@@ -713,12 +767,12 @@ def latest_messages(
             thread_nodes.c.parent_found_by,
         )
         .select_from(
-            in_list(list_name).outerjoin(
-                thread_nodes, thread_nodes.c.message_id == messages.c.message_id
-            )
+            list_messages.join(lists, lists.c.id == list_messages.c.list_id)
+            .join(messages, messages.c.id == list_messages.c.message_pk)
+            .outerjoin(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
         )
         .where(*conditions)
-        .order_by(messages.c.date.desc(), messages.c.id.desc())
+        .order_by(list_messages.c.date.desc(), list_messages.c.message_pk.desc())
         .limit(limit)
         .offset(offset)
     )

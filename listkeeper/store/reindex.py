@@ -18,7 +18,7 @@ from listkeeper.store.dictionaries import current_compression, dictionary_lookup
 from listkeeper.store.prepare import prepare
 from listkeeper.store.reader import as_utc
 from listkeeper.store.rethread import rethread
-from listkeeper.store.schema import messages
+from listkeeper.store.schema import list_messages, messages, timeline_date
 
 REINDEX_BATCH = 500
 DERIVED_COLUMNS = (
@@ -49,6 +49,8 @@ def reindex(conn: Connection) -> int:
         conn.execute(update(messages).where(messages.c.id == bindparam("pk")), updates)
         if documents:
             search.index(conn, documents)
+    dated = select(timeline_date()).where(messages.c.id == list_messages.c.message_pk)
+    conn.execute(update(list_messages).values(date=dated.scalar_subquery()))
     rethread(conn)
     compute_patches(conn, None)
     return len(ids)

@@ -15,8 +15,8 @@ from listkeeper.repair import CANDIDATE_WINDOW, Mail, RepairIndex
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.linker import IN_CHUNK
-from listkeeper.store.reader import as_utc, in_list, member_of
-from listkeeper.store.schema import lists, messages, thread_nodes
+from listkeeper.store.reader import as_utc, member_of
+from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
 from listkeeper.store.threads import set_repaired_parents
 from listkeeper.threader import FoundBy
 
@@ -82,8 +82,8 @@ def _repair_slice(
 def list_dates(conn: Connection, list_name: str) -> tuple[datetime | None, datetime | None]:
     """The dates of a list's first and last messages (None, None when it has none)."""
     first, last = conn.execute(
-        select(func.min(messages.c.date), func.max(messages.c.date))
-        .select_from(in_list(list_name))
+        select(func.min(list_messages.c.date), func.max(list_messages.c.date))
+        .join(lists, lists.c.id == list_messages.c.list_id)
         .where(lists.c.name == list_name)
     ).one()
     return (as_utc(first) if first else None, as_utc(last) if last else None)

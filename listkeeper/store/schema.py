@@ -7,10 +7,13 @@ exactly this schema (a test compares them).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     DateTime,
     ForeignKey,
     Index,
@@ -20,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
 )
 
 SHA256_HEX_LENGTH = 64
@@ -103,8 +107,20 @@ list_messages = Table(
     metadata,
     Column("list_id", Integer, ForeignKey("lists.id"), primary_key=True),
     Column("message_pk", Integer, ForeignKey("messages.id"), primary_key=True),
+    # The message's date when it is the canonical copy, else NULL: the list's
+    # timeline, so its newest threads, its months and its first and last
+    # dates come from one index without reading messages (kept by
+    # writer.ArchiveWriter and reindex; taken from messages.date).
+    Column("date", DateTime(timezone=True)),
     Index("ix_list_messages_message_pk", "message_pk"),
+    Index("ix_list_messages_timeline", "list_id", "date"),
 )
+
+
+def timeline_date() -> ColumnElement[Any]:
+    """What ``list_messages.date`` holds for a membership of a ``messages`` row."""
+    return case((messages.c.canonical, messages.c.date))
+
 
 threads = Table(
     "threads",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Integer, bindparam, delete, insert, select, tuple_, update
 
 from listkeeper.search.backend import backend_for
 from listkeeper.store.access import OPERATOR
@@ -22,8 +22,26 @@ from listkeeper.store.linker import IN_CHUNK, ThreadLinker
 from listkeeper.store.prepare import PreparedMessage, storable_text
 from listkeeper.store.quarantine import unparsed_message_id
 from listkeeper.store.revisions import bump_revisions
-from listkeeper.store.schema import LIST_NAME_LENGTH, list_messages, lists, messages, quarantine
+from listkeeper.store.schema import (
+    LIST_NAME_LENGTH,
+    list_messages,
+    lists,
+    messages,
+    quarantine,
+    timeline_date,
+)
 from listkeeper.store.tombstones import removals
+
+
+# A membership, dated from the stored row: a copy known from an earlier
+# import is dated like the new ones, and a non-canonical copy stays off
+# the list's timeline (schema.list_messages).
+_JOIN_LIST = insert(list_messages).from_select(
+    ["list_id", "message_pk", "date"],
+    select(bindparam("list_id", type_=Integer), messages.c.id, timeline_date()).where(
+        messages.c.id == bindparam("message_pk")
+    ),
+)
 
 
 class Outcome(StrEnum):
@@ -162,7 +180,7 @@ class ArchiveWriter:
             if (list_pk, message_pk) not in present
         ]
         if missing:
-            self.conn.execute(insert(list_messages), missing)
+            self.conn.execute(_JOIN_LIST, missing)
             bump_revisions(self.conn, (row["list_id"] for row in missing), received_at)
 
     def quarantine(
