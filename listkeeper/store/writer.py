@@ -32,7 +32,6 @@ from listkeeper.store.schema import (
 )
 from listkeeper.store.tombstones import removals
 
-
 # A membership, dated from the stored row: a copy known from an earlier
 # import is dated like the new ones, and a non-canonical copy stays off
 # the list's timeline (schema.list_messages).
