@@ -504,10 +504,10 @@ def latest_threads(
 ) -> list[ThreadSummary]:
     """Threads of a list by latest activity, optionally within a date range.
 
-    Without a range, which threads come from the newest entries of the
-    list's timeline (_newest_threads), so a page of a big list reads about a
-    page's worth of messages. Then three queries whatever the number of
-    threads: aggregates, first messages, participants.
+    Without a range, the page's threads are picked from the newest entries
+    of the list's timeline (_newest_threads), so a page of a big list reads
+    about a page's worth of messages. Then three queries whatever the number
+    of threads: aggregates, first messages, participants.
     """
     conditions = [messages.c.canonical, member_of(list_name, viewer)]
     if since is None and until is None:
