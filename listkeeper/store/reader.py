@@ -8,12 +8,24 @@ see is filtered in SQL, before any count or page.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, extract, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    select,
+    values,
+)
 
 from listkeeper.store.access import OPERATOR, Viewer, readable, visible
 from listkeeper.store.codec import decode_anatomy, decompress
@@ -159,7 +171,10 @@ def message_view(conn: Connection, viewer: Viewer, message_id: str) -> MessageVi
     )
     root = _thread_root(conn, viewer, row.thread_id) if row.thread_id is not None else None
     return MessageView(
-        summary, root, decode_anatomy(row.anatomy, dictionary_lookup(conn)), row.sha256,
+        summary,
+        root,
+        decode_anatomy(row.anatomy, dictionary_lookup(conn)),
+        row.sha256,
         as_utc(row.received_at),
     )
 
@@ -426,16 +441,21 @@ def _visible_in_list(
 
 
 def list_summaries(conn: Connection, viewer: Viewer) -> list[ListSummary]:
+    """Each readable list with its message count and first and last dates.
+
+    Each figure is its own subquery on the list's timeline: alone, min() and
+    max() are one probe of its index each; together in one aggregate they
+    would read every entry."""
+    on_timeline = list_messages.c.list_id == lists.c.id
+    dated = list_messages.c.date
     query = (
         select(
             lists.c.name,
-            func.count(list_messages.c.date),
-            func.min(list_messages.c.date),
-            func.max(list_messages.c.date),
+            select(func.count()).where(on_timeline, dated.is_not(None)).scalar_subquery(),
+            select(func.min(dated)).where(on_timeline).scalar_subquery(),
+            select(func.max(dated)).where(on_timeline).scalar_subquery(),
         )
-        .select_from(lists.outerjoin(list_messages, list_messages.c.list_id == lists.c.id))
         .where(readable(viewer))
-        .group_by(lists.c.name)
         .order_by(lists.c.name)
     )
     return [
@@ -650,25 +670,48 @@ def _thread_authors(conn: Connection, scoped: Any, conditions: list[Any]) -> dic
     return authors
 
 
-def _year_month(conn: Connection, date: Any) -> tuple[Any, Any]:
-    """Year and month of a stored date in UTC, as SQL for this backend."""
-    if conn.dialect.name == "postgresql":
-        date = func.timezone("UTC", date)
-    return extract("year", date), extract("month", date)
-
-
 def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[int, int, int]]:
-    """(year, month, message count) for each month the list has mail, newest
-    first: a count of its timeline index, messages unread."""
-    year, month = _year_month(conn, list_messages.c.date)
-    query = (
-        select(year.label("y"), month.label("m"), func.count())
-        .select_from(list_messages.join(lists, lists.c.id == list_messages.c.list_id))
-        .where(lists.c.name == list_name, readable(viewer), list_messages.c.date.is_not(None))
-        .group_by("y", "m")
-        .order_by(year.desc(), month.desc())
+    """(year, month, message count) for each month the list has mail, newest first.
+
+    Counted a month at a time, each a range of the list's timeline index:
+    grouping the whole list by a date function costs that function once per
+    message (0.6 s for a list of 555,000 here, against 0.03 s)."""
+    list_pk = conn.execute(
+        select(lists.c.id).where(lists.c.name == list_name, readable(viewer))
+    ).scalar()
+    if list_pk is None:
+        return []
+    timeline = list_messages.c.list_id == list_pk
+    first = conn.execute(select(func.min(list_messages.c.date)).where(timeline)).scalar()
+    last = conn.execute(select(func.max(list_messages.c.date)).where(timeline)).scalar()
+    if first is None:
+        return []
+    starts = list(_month_starts(as_utc(first), as_utc(last)))
+    # A CTE, since SQLite cannot name the columns of VALUES in FROM.
+    months = (
+        values(
+            column("start", DateTime(timezone=True)),
+            column("until", DateTime(timezone=True)),
+            name="months",
+        )
+        .data(list(zip(starts, starts[1:])))
+        .cte("months")
     )
-    return [(int(y), int(m), n) for y, m, n in conn.execute(query)]
+    count = (
+        select(func.count())
+        .where(
+            timeline, list_messages.c.date >= months.c.start, list_messages.c.date < months.c.until
+        )
+        .scalar_subquery()
+    )
+    counted = conn.execute(select(months.c.start, count).order_by(months.c.start.desc()))
+    return [(start.year, start.month, n) for start, n in counted if n]
+
+
+def _month_starts(first: datetime, last: datetime) -> Iterator[datetime]:
+    """The first instant of each month from first's to the one after last's."""
+    for index in range(first.year * 12 + first.month - 1, last.year * 12 + last.month + 1):
+        yield datetime(index // 12, index % 12 + 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -714,9 +757,7 @@ class StoredMail:
     received_at: datetime
 
 
-def stored_mails(
-    conn: Connection, viewer: Viewer, message_ids: list[str]
-) -> dict[str, StoredMail]:
+def stored_mails(conn: Connection, viewer: Viewer, message_ids: list[str]) -> dict[str, StoredMail]:
     """Canonical copies of many messages in one query, by Message-ID."""
     query = select(
         messages.c.message_id,
@@ -728,7 +769,11 @@ def stored_mails(
     lookup = dictionary_lookup(conn)
     return {
         row.message_id: StoredMail(
-            row.message_id, decompress(row.raw, lookup), row.envelope, row.sha256, as_utc(row.received_at)
+            row.message_id,
+            decompress(row.raw, lookup),
+            row.envelope,
+            row.sha256,
+            as_utc(row.received_at),
         )
         for row in conn.execute(query)
     }
