@@ -325,6 +325,7 @@ def test_author_page(client: httpx.Client) -> None:
     gerd = [m for m in SEED_EXPECTED["messages"] if m["from"] == "Gerd Hoffmann"]
     assert author.text.count('<li><a href="/m/') == len(gerd)
     assert client.get("/xen-devel/f/0000000000000000/").status_code == 404
+    assert client.get(f"{link.group(1)}?page=99").status_code == 404  # past the author's mail
 
 
 def test_404_page_offers_a_search_for_the_message_id(client: httpx.Client) -> None:

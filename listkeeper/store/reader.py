@@ -795,10 +795,22 @@ def latest_messages(
     offset: int = 0,
 ) -> list[FeedEntry]:
     """A list's newest messages (optionally one sender's), newest first, with
-    bodies: read down the list's timeline, so only as far as the page goes."""
-    conditions = [lists.c.name == list_name, readable(viewer), list_messages.c.date.is_not(None)]
-    if from_addr is not None:
-        conditions.append(messages.c.from_addr == from_addr)
+    bodies: read down the list's timeline, or down the sender's mail, so only
+    as far as the page goes."""
+    if from_addr is None:
+        source = list_messages.join(lists, lists.c.id == list_messages.c.list_id).join(
+            messages, messages.c.id == list_messages.c.message_pk
+        )
+        conditions = [lists.c.name == list_name, readable(viewer), list_messages.c.date.is_not(None)]
+        newest_first = (list_messages.c.date.desc(), list_messages.c.message_pk.desc())
+    else:
+        source = messages
+        conditions = [
+            messages.c.from_addr == from_addr,
+            messages.c.canonical,
+            member_of(list_name, viewer),
+        ]
+        newest_first = (messages.c.date.desc(), messages.c.id.desc())
     rows = conn.execute(
         select(
             messages.c.message_id,
@@ -812,12 +824,10 @@ def latest_messages(
             thread_nodes.c.parent_found_by,
         )
         .select_from(
-            list_messages.join(lists, lists.c.id == list_messages.c.list_id)
-            .join(messages, messages.c.id == list_messages.c.message_pk)
-            .outerjoin(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
+            source.outerjoin(thread_nodes, thread_nodes.c.message_id == messages.c.message_id)
         )
         .where(*conditions)
-        .order_by(list_messages.c.date.desc(), list_messages.c.message_pk.desc())
+        .order_by(*newest_first)
         .limit(limit)
         .offset(offset)
     )
@@ -839,17 +849,6 @@ def latest_messages(
         )
         for row in rows
     ]
-
-
-def list_senders(conn: Connection, viewer: Viewer, list_name: str) -> list[str]:
-    """Every distinct sender address of a list (author pages look one up by its hash)."""
-    query = (
-        select(messages.c.from_addr)
-        .select_from(in_list(list_name))
-        .where(lists.c.name == list_name, readable(viewer))
-        .distinct()
-    )
-    return list(conn.execute(query).scalars())
 
 
 def anatomies(

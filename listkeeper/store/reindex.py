@@ -19,6 +19,7 @@ from listkeeper.store.prepare import prepare
 from listkeeper.store.reader import as_utc
 from listkeeper.store.rethread import rethread
 from listkeeper.store.schema import list_messages, messages, timeline_date
+from listkeeper.store.senders import refill_senders
 
 REINDEX_BATCH = 500
 DERIVED_COLUMNS = (
@@ -51,6 +52,7 @@ def reindex(conn: Connection) -> int:
             search.index(conn, documents)
     dated = select(timeline_date()).where(messages.c.id == list_messages.c.message_pk)
     conn.execute(update(list_messages).values(date=dated.scalar_subquery()))
+    refill_senders(conn)
     rethread(conn)
     compute_patches(conn, None)
     return len(ids)

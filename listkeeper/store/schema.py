@@ -32,6 +32,7 @@ FOUND_BY_LENGTH = 16
 USER_NAME_LENGTH = 200
 AUDIT_ACTION_LENGTH = 32
 SITE_SECRET_NAME_LENGTH = 32
+AUTHOR_TOKEN_LENGTH = 16
 PATCH_STATE_LENGTH = 16
 TRAILER_NAME_LENGTH = 32
 SERIES_KEY_LENGTH = 64
@@ -88,6 +89,7 @@ messages = Table(
     Column("raw", LargeBinary, nullable=False),
     Index("ix_messages_message_id", "message_id"),
     Index("ix_messages_date", "date"),
+    Index("ix_messages_from_addr", "from_addr", "date"),  # an author's messages, newest first
 )
 
 # zstd dictionaries trained on this database's own mail. A compressed frame
@@ -114,6 +116,16 @@ list_messages = Table(
     Column("date", DateTime(timezone=True)),
     Index("ix_list_messages_message_pk", "message_pk"),
     Index("ix_list_messages_timeline", "list_id", "date"),
+)
+
+
+# Each sender's address under the handle author pages put in URLs
+# (store.senders): a page finds the address without reading a whole list.
+senders = Table(
+    "senders",
+    metadata,
+    Column("token", String(AUTHOR_TOKEN_LENGTH), primary_key=True),
+    Column("addr", Text, primary_key=True),
 )
 
 

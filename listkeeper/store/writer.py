@@ -30,6 +30,7 @@ from listkeeper.store.schema import (
     quarantine,
     timeline_date,
 )
+from listkeeper.store.senders import remember_senders
 from listkeeper.store.tombstones import removals
 
 # A membership, dated from the stored row: a copy known from an earlier
@@ -127,6 +128,7 @@ class ArchiveWriter:
             )
             known.update({row.sha256: row.id for row in inserted})
             self._forget_quarantined([row["sha256"] for row in new_rows])
+            remember_senders(self.conn, (row["from_addr"] for row in new_rows))
         self._add_memberships(batch, known, received_at)
         if fresh:
             self._search.index(self.conn, [(known[m.sha256], m.document) for m in fresh])

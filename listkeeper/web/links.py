@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import quote, urlencode
 
+from listkeeper.store.senders import author_token
 from listkeeper.web.obfuscate import Verbatim
 
 # Characters of a Message-ID that may stay as they are in a path segment.
 _PATH_SAFE = "@!$&'()*+,;=:~-._"
 ANCHOR_HASH_LENGTH = 12
-AUTHOR_TOKEN_LENGTH = 16
 RESERVED_LIST_NAMES = frozenset({"m", "t", "api", "static"})
 
 
@@ -68,12 +68,6 @@ def list_atom_url(list_name: str) -> Verbatim:
 def search_url(list_name: str | None, query: str, **params: str) -> Verbatim:
     base = list_url(list_name) if list_name else "/"
     return Verbatim(f"{base}?{urlencode({'q': query, **params})}")
-
-
-def author_token(addr: str) -> str:
-    """An author's handle in URLs: a hash, so no page carries the address itself."""
-    digest = hashlib.sha256(addr.strip().lower().encode("utf-8")).hexdigest()
-    return digest[:AUTHOR_TOKEN_LENGTH]
 
 
 def author_url(list_name: str, addr: str) -> Verbatim:

@@ -17,13 +17,13 @@ from listkeeper.search.query import QueryError
 from listkeeper.search.run import Sort, search
 from listkeeper.store import reader
 from listkeeper.store.access import Viewer
+from listkeeper.store.senders import addresses_of
 from listkeeper.store.tombstones import removals
 from listkeeper.web.caching import Validators, etag_of, respond
 from listkeeper.web.db import Conn
 from listkeeper.web.errors import PageNotFound
 from listkeeper.web.feeds import SEARCH_FEED_FORMAT, search_feed
 from listkeeper.web.gone import last_change, missing, require_list
-from listkeeper.web.links import author_token
 from listkeeper.web.render import templates
 from listkeeper.web.viewer import Viewing
 
@@ -145,6 +145,25 @@ def month_page(
     return respond(request, _stamped(conn, viewer, list_name, year, month), render)
 
 
+def _author_messages(
+    conn: Connection, viewer: Viewer, list_name: str, token: str, page: int
+) -> tuple[str, list[reader.FeedEntry]]:
+    """The address behind an author page's handle, and that page of its mail
+    in the list; a handle without mail there is not found."""
+    for addr in addresses_of(conn, token):
+        entries = reader.latest_messages(
+            conn,
+            viewer,
+            list_name,
+            AUTHOR_MESSAGES_PER_PAGE,
+            from_addr=addr,
+            offset=(page - 1) * AUTHOR_MESSAGES_PER_PAGE,
+        )
+        if entries:
+            return addr, entries
+    raise PageNotFound(f"No author {token} in {list_name}.")
+
+
 @router.get("/{list_name}/f/{token}/")
 def author_page(
     request: Request, list_name: str, token: str, conn: Conn, viewer: Viewing, page: int = 1
@@ -154,20 +173,7 @@ def author_page(
     page = max(page, 1)
 
     def render() -> Response:
-        addr = next(
-            (a for a in reader.list_senders(conn, viewer, list_name) if author_token(a) == token),
-            None,
-        )
-        if addr is None:
-            raise PageNotFound(f"No author {token} in {list_name}.")
-        entries = reader.latest_messages(
-            conn,
-            viewer,
-            list_name,
-            AUTHOR_MESSAGES_PER_PAGE,
-            from_addr=addr,
-            offset=(page - 1) * AUTHOR_MESSAGES_PER_PAGE,
-        )
+        addr, entries = _author_messages(conn, viewer, list_name, token, page)
         name = next((e.summary.from_name for e in entries if e.summary.from_name), addr)
         context = {
             "list_name": list_name,

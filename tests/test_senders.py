@@ -1,0 +1,68 @@
+"""Author pages find their sender by the handle in the URL (store.senders),
+and list the sender's mail down its own index, on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SEED_MBOX, downgrade, run_cli
+from sqlalchemy import Connection, delete, event, select
+
+from listkeeper.store import reader
+from listkeeper.store.access import ANONYMOUS, OPERATOR
+from listkeeper.store.db import open_engine
+from listkeeper.store.reindex import reindex
+from listkeeper.store.schema import messages, senders
+from listkeeper.store.senders import addresses_of, author_token
+
+LIST = "xen-devel"
+
+
+def _senders(conn: Connection) -> set[tuple[str, str]]:
+    return {(row.token, row.addr) for row in conn.execute(select(senders))}
+
+
+def _expected(conn: Connection) -> set[tuple[str, str]]:
+    addrs = conn.execute(select(messages.c.from_addr).distinct()).scalars()
+    return {(author_token(addr), addr) for addr in addrs}
+
+
+def test_senders_follow_imports_reindex_and_upgrades(db_url: str) -> None:
+    assert run_cli("import", str(SEED_MBOX), "--list", LIST, db=db_url).returncode == 0
+    engine = open_engine(db_url)
+    with engine.begin() as conn:
+        stored = _senders(conn)
+        assert stored == _expected(conn) and len(stored) >= 3
+        assert addresses_of(conn, author_token("kraxel@suse.de")) == ["kraxel@suse.de"]
+        assert addresses_of(conn, "0000000000000000") == []
+        conn.execute(delete(senders))
+        reindex(conn)
+        assert _senders(conn) == stored
+    downgrade(engine, "0009")
+    engine.dispose()
+    engine = open_engine(db_url)  # 0010 fills the table from the stored mail
+    with engine.connect() as conn:
+        assert _senders(conn) == stored
+    engine.dispose()
+
+
+def test_an_authors_mail_is_read_down_their_own_index(tmp_path: Path) -> None:
+    path = str(tmp_path / "archive.sqlite3")
+    assert run_cli("import", str(SEED_MBOX), "--list", LIST, db=path).returncode == 0
+    engine = open_engine(path)
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, sql, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append((sql, params))
+
+    with engine.connect() as conn:
+        event.listen(engine, "before_cursor_execute", record)
+        entries = reader.latest_messages(conn, ANONYMOUS, LIST, 50, from_addr="kraxel@suse.de")
+        event.remove(engine, "before_cursor_execute", record)
+        everything = reader.latest_messages(conn, OPERATOR, LIST, 50)
+        ((sql, params),) = statements
+        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+    engine.dispose()
+    gerd = [e.summary for e in everything if e.summary.from_addr == "kraxel@suse.de"]
+    assert [e.summary for e in entries] == gerd and len(gerd) >= 3
+    assert "ix_messages_from_addr (from_addr=?)" in plan[0], plan
