@@ -3,8 +3,9 @@
     .venv/bin/python bench/list_pages.py --db DB [--list NAME] [--runs N]
 
 For the list (the biggest one by default): its front page and a deep page of
-threads, its busiest month, its months, its feed, and the site's list of
-lists, as an anonymous reader sees them. Each is run once cold for this
+threads, its busiest month, its months, its feed, the author page of the
+sender of its newest message, and the site's list of lists, as an anonymous
+reader sees them. Each is run once cold for this
 process (the operating system's page cache is what it is: say so next to the
 figures) and then ``--runs`` times; prints the first run and the median, in
 milliseconds.
@@ -24,6 +25,7 @@ from listkeeper.store import reader
 from listkeeper.store.access import ANONYMOUS
 from listkeeper.store.db import open_engine
 from listkeeper.store.schema import list_messages, lists
+from listkeeper.store.senders import addresses_of, author_token
 
 THREADS_PER_PAGE = 50  # as web.pages
 DEEP_PAGE = 20
@@ -44,6 +46,7 @@ def pages(conn: Connection, name: str) -> dict[str, Callable[[], object]]:
     year, month, _ = max(reader.list_months(conn, ANONYMOUS, name), key=lambda ymn: ymn[2])
     since = datetime(year, month, 1, tzinfo=timezone.utc)
     until = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+    sender = reader.latest_messages(conn, ANONYMOUS, name, 1)[0].summary.from_addr
     return {
         "front page": lambda: reader.latest_threads(conn, ANONYMOUS, name, THREADS_PER_PAGE),
         f"page {DEEP_PAGE}": lambda: reader.latest_threads(
@@ -54,8 +57,15 @@ def pages(conn: Connection, name: str) -> dict[str, Callable[[], object]]:
         ),
         "months": lambda: reader.list_months(conn, ANONYMOUS, name),
         "feed (30)": lambda: reader.latest_messages(conn, ANONYMOUS, name, 30),
+        "author page": lambda: author_page(conn, name, sender),
         "list of lists": lambda: reader.list_summaries(conn, ANONYMOUS),
     }
+
+
+def author_page(conn: Connection, name: str, addr: str) -> object:
+    """What web.pages.author_page reads: the address behind the handle, a page of its mail."""
+    found = addresses_of(conn, author_token(addr))
+    return [reader.latest_messages(conn, ANONYMOUS, name, 50, from_addr=a) for a in found]
 
 
 def timed(action: Callable[[], object]) -> float:
