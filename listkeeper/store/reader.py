@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
@@ -686,7 +687,7 @@ def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[
     last = conn.execute(select(func.max(list_messages.c.date)).where(timeline)).scalar()
     if first is None:
         return []
-    starts = list(_month_starts(as_utc(first), as_utc(last)))
+    starts = _month_starts(as_utc(first), as_utc(last))
     # A CTE, since SQLite cannot name the columns of VALUES in FROM.
     months = (
         values(
@@ -694,7 +695,7 @@ def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[
             column("until", DateTime(timezone=True)),
             name="months",
         )
-        .data(list(zip(starts, starts[1:])))
+        .data(list(pairwise(starts)))
         .cte("months")
     )
     count = (
@@ -801,7 +802,11 @@ def latest_messages(
         source = list_messages.join(lists, lists.c.id == list_messages.c.list_id).join(
             messages, messages.c.id == list_messages.c.message_pk
         )
-        conditions = [lists.c.name == list_name, readable(viewer), list_messages.c.date.is_not(None)]
+        conditions = [
+            lists.c.name == list_name,
+            readable(viewer),
+            list_messages.c.date.is_not(None),
+        ]
         newest_first = (list_messages.c.date.desc(), list_messages.c.message_pk.desc())
     else:
         source = messages
