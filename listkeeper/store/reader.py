@@ -688,7 +688,8 @@ def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[
     if first is None:
         return []
     starts = _month_starts(as_utc(first), as_utc(last))
-    # A CTE, since SQLite cannot name the columns of VALUES in FROM.
+    # A CTE, since SQLite cannot name the columns of VALUES in FROM. Stored
+    # dates run from 1980 to next year (mail.dates): a few hundred months.
     months = (
         values(
             column("start", DateTime(timezone=True)),
