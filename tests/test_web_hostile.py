@@ -167,7 +167,8 @@ def every_page(db: str) -> Pages:
             name = summary.name
             html += [str(links.list_url(name))]
             html += [f"{links.list_url(name)}{y}/{m:02d}/" for y, m, _ in reader.list_months(conn, OPERATOR, name)]
-            html += [str(links.author_url(name, addr)) for addr in reader.list_senders(conn, OPERATOR, name)]
+            senders = {e.summary.from_addr for e in reader.latest_messages(conn, OPERATOR, name, 100_000)}
+            html += [str(links.author_url(name, addr)) for addr in sorted(senders)]
             html += [str(links.search_url(name, q)) for q in SEARCHES]
             for thread in reader.latest_threads(conn, OPERATOR, name, 10_000):
                 html += [str(links.thread_url(name, thread.root)), str(links.flat_thread_url(name, thread.root))]
