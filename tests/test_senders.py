@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import SEED_MBOX, downgrade, run_cli
-from sqlalchemy import Connection, delete, event, select
+from sqlalchemy import Connection, delete, event, func, select, update
 
 from listkeeper.store import reader
 from listkeeper.store.access import ANONYMOUS, OPERATOR
 from listkeeper.store.db import open_engine
+from listkeeper.store.prepare import bounded_address
 from listkeeper.store.reindex import reindex
 from listkeeper.store.schema import messages, senders
 from listkeeper.store.senders import addresses_of, author_token
@@ -43,6 +44,27 @@ def test_senders_follow_imports_reindex_and_upgrades(db_url: str) -> None:
     engine = open_engine(db_url)  # 0010 fills the table from the stored mail
     with engine.connect() as conn:
         assert _senders(conn) == stored
+    engine.dispose()
+
+
+def test_upgrading_bounds_addresses_too_long_to_index(db_url: str) -> None:
+    """PostgreSQL refuses b-tree entries over 2.7 KB: 0010 stores such an
+    address as a hash of itself before indexing, as the importer now does."""
+    assert run_cli("import", str(SEED_MBOX), "--list", LIST, db=db_url).returncode == 0
+    hostile = "x" * 3000 + "@example.org"
+    engine = open_engine(db_url)
+    downgrade(engine, "0009")
+    with engine.begin() as conn:
+        first = conn.execute(select(func.min(messages.c.id))).scalar_one()
+        conn.execute(update(messages).where(messages.c.id == first).values(from_addr=hostile))
+    engine.dispose()
+    engine = open_engine(db_url)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(messages.c.from_addr).where(messages.c.id == first)
+        ).scalar_one()
+        assert stored == bounded_address(hostile) != hostile
+        assert addresses_of(conn, author_token(stored)) == [stored]
     engine.dispose()
 
 

@@ -20,15 +20,27 @@ from listkeeper.threader import HeaderLinks, header_links
 # A Message-ID longer than this cannot be a database index key (PostgreSQL's
 # btree rows stop at 2,704 bytes); it is replaced by a stable digest of itself,
 # the same wherever it appears, and the raw bytes keep the original.
-MAX_MESSAGE_ID_LENGTH = 900
+# Message-IDs and sender addresses are indexed, and PostgreSQL refuses a
+# b-tree entry over 2.7 KB: longer ones (only hostile mail has them) are
+# stored as a hash of themselves; the raw bytes keep the original.
+MAX_INDEXED_BYTES = 900
 LONG_ID_DOMAIN = "long-id.listkeeper.invalid"
+LONG_ADDRESS_DOMAIN = "long-address.listkeeper.invalid"
 
 
 def bounded_id(message_id: str) -> str:
-    if len(message_id.encode("utf-8", "surrogatepass")) <= MAX_MESSAGE_ID_LENGTH:
-        return message_id
-    digest = hashlib.sha256(message_id.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"sha256-{digest}@{LONG_ID_DOMAIN}"
+    return _bounded(message_id, LONG_ID_DOMAIN)
+
+
+def bounded_address(addr: str) -> str:
+    return _bounded(addr, LONG_ADDRESS_DOMAIN)
+
+
+def _bounded(value: str, domain: str) -> str:
+    encoded = value.encode("utf-8", "surrogatepass")
+    if len(encoded) <= MAX_INDEXED_BYTES:
+        return value
+    return f"sha256-{hashlib.sha256(encoded).hexdigest()}@{domain}"
 
 
 def storable_text(value: str) -> str:
@@ -68,7 +80,7 @@ def prepare(parsed: ParsedMessage, compression: Compression) -> PreparedMessage:
             "date": parsed.date,
             "date_source": parsed.date_source.value,
             "from_name": storable_text(parsed.from_name),
-            "from_addr": storable_text(parsed.from_addr),
+            "from_addr": storable_text(bounded_address(parsed.from_addr)),
             "subject": storable_text(parsed.subject),
             "in_reply_to": in_reply_to,
             "refs": " ".join(references),
