@@ -8,6 +8,9 @@ from pathlib import Path
 from conftest import SEED_MBOX, downgrade, run_cli
 from sqlalchemy import Connection, delete, event, func, select, update
 
+from listkeeper.ingest import Tally, import_mails
+from listkeeper.sources.detect import open_source
+from listkeeper.sources.raw import RawMail
 from listkeeper.store import reader
 from listkeeper.store.access import ANONYMOUS, OPERATOR
 from listkeeper.store.db import open_engine
@@ -15,6 +18,7 @@ from listkeeper.store.prepare import bounded_address
 from listkeeper.store.reindex import reindex
 from listkeeper.store.schema import messages, senders
 from listkeeper.store.senders import addresses_of, author_token
+from listkeeper.store.takedown import remove
 
 LIST = "xen-devel"
 
@@ -44,6 +48,24 @@ def test_senders_follow_imports_reindex_and_upgrades(db_url: str) -> None:
     engine = open_engine(db_url)  # 0010 fills the table from the stored mail
     with engine.connect() as conn:
         assert _senders(conn) == stored
+    engine.dispose()
+
+
+def test_a_takedown_forgets_a_sender_with_no_mail_left(db_url: str) -> None:
+    seed = list(open_source(SEED_MBOX))
+    lone = seed[0].data.replace(b"From: ", b"From: Lone Sender <lone@example.org>\nX-Was-From: ", 1)
+    lone = lone.replace(b"Message-ID: <", b"Message-ID: <lone.", 1)
+    engine = open_engine(db_url)
+    import_mails(engine, [*seed, RawMail(lone, None, "lone")], LIST, LIST, Tally())
+    with engine.begin() as conn:
+        assert addresses_of(conn, author_token("lone@example.org")) == ["lone@example.org"]
+        by_lone = select(messages.c.message_id).where(messages.c.from_addr == "lone@example.org")
+        remove(conn, conn.execute(by_lone).scalar_one(), "a test takedown", "tester")
+        assert addresses_of(conn, author_token("lone@example.org")) == []
+        by_gerd = select(messages.c.message_id).where(messages.c.from_addr == "kraxel@suse.de")
+        remove(conn, conn.execute(by_gerd.limit(1)).scalar_one(), "a test takedown", "tester")
+        assert addresses_of(conn, author_token("kraxel@suse.de")) == ["kraxel@suse.de"]
+        assert _senders(conn) == _expected(conn)
     engine.dispose()
 
 

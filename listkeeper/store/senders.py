@@ -4,7 +4,8 @@ An author page names its sender by a hash of the address, never the
 address itself (``author_token``). Finding the address again from the hash
 used to mean hashing every sender of the list, which reads the whole list:
 a second per page view at a million messages. The ``senders`` table keeps
-each address under its handle, written as mail is stored.
+each address under its handle, written as mail is stored and dropped
+when the last of its mail is taken down.
 """
 
 from __future__ import annotations
@@ -42,6 +43,14 @@ def refill_senders(conn: Connection) -> None:
     """The table again from the stored messages (after a reindex)."""
     conn.execute(delete(senders))
     remember_senders(conn, conn.execute(select(messages.c.from_addr).distinct()).scalars())
+
+
+def forget_senders(conn: Connection, addrs: Iterable[str]) -> None:
+    """Drop the addresses no stored message has any more (after a takedown):
+    a removed message leaves nothing of its sender behind."""
+    for addr in set(addrs):
+        still_sent = select(messages.c.id).where(messages.c.from_addr == addr).exists()
+        conn.execute(delete(senders).where(senders.c.addr == addr, ~still_sent))
 
 
 def addresses_of(conn: Connection, token: str) -> list[str]:

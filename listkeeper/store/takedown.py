@@ -35,6 +35,7 @@ from listkeeper.store.schema import (
     thread_nodes,
     tombstones,
 )
+from listkeeper.store.senders import forget_senders
 from listkeeper.store.tombstones import Removal, removal
 
 REMOVE_ACTION = "remove"
@@ -92,6 +93,7 @@ def remove(conn: Connection, message_id: str, reason: str, actor: str) -> Remove
         conn.execute(delete(list_messages).where(list_messages.c.message_pk.in_(pks)))
         bump_revisions(conn, (pk for pk, _ in in_lists), now)
         conn.execute(delete(messages).where(messages.c.id.in_(pks)))
+        forget_senders(conn, (row.from_addr for row in rows))
     if held:
         conn.execute(delete(quarantine).where(quarantine.c.id.in_(held)))
     conn.execute(
