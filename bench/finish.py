@@ -18,13 +18,15 @@ from sqlalchemy import Connection, select
 
 from listkeeper.patches.compute import compute_patches
 from listkeeper.store.db import open_engine
-from listkeeper.store.repair_pass import Span, list_dates, repair_lists
+from listkeeper.store.reader import list_dates
+from listkeeper.store.repair_pass import Span, repair_lists
 from listkeeper.store.schema import lists
 
 
 def whole_spans(conn: Connection, only: str | None) -> dict[str, Span]:
     """Each list's first and last dates, as an import of all of it would pass them."""
-    names = [only] if only else list(conn.execute(select(lists.c.name).order_by(lists.c.name)).scalars())
+    every = select(lists.c.name).order_by(lists.c.name)
+    names = [only] if only else list(conn.execute(every).scalars())
     spans: dict[str, Span] = {}
     for name in names:
         first, last = list_dates(conn, name)

@@ -12,14 +12,15 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from alembic import command
 from playwright.sync_api import Browser, sync_playwright
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from listkeeper.store.db import alembic_config, migration_connection
 
@@ -65,6 +66,28 @@ def downgrade(engine: Engine, revision: str) -> None:
     """Take the database back to an older migration, as one transaction."""
     with migration_connection(engine) as conn:
         command.downgrade(alembic_config(conn), revision)
+
+
+def selects_of(engine: Engine, action: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The SELECT statements ``action`` runs, with their parameters."""
+    statements: list[tuple[str, Any]] = []
+
+    def record(conn, cursor, sql, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if not executemany and sql.lstrip().upper().startswith("SELECT"):
+            statements.append((sql, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def query_plan(engine: Engine, sql: str, params: Any) -> list[str]:
+    """SQLite's EXPLAIN QUERY PLAN of a statement, a step a line."""
+    with engine.connect() as conn:
+        return [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
 
 
 def run_cli(*args: str, db: str | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:

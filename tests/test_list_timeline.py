@@ -13,8 +13,8 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, SEED_MBOX
-from sqlalchemy import Connection, Engine, event, select, update
+from conftest import CORPUS, SEED_MBOX, query_plan, selects_of
+from sqlalchemy import Connection, Engine, select, update
 
 from listkeeper.ingest import Tally, import_mails
 from listkeeper.sources.detect import open_source
@@ -144,17 +144,10 @@ def test_front_pages_read_the_newest_entries_only(tmp_path: Path) -> None:
     """The window of the timeline is read down its index, without sorting the list."""
     engine = open_engine(str(tmp_path / "archive.sqlite3"))
     _import(engine, list(islice(open_source(VIRTUALIZATION), 300)), LIST)
-    statements: list[tuple[str, object]] = []
-
-    def record(conn, cursor, sql, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append((sql, params))
-
     with engine.connect() as conn:
-        event.listen(engine, "before_cursor_execute", record)
-        reader.latest_threads(conn, ANONYMOUS, LIST, 20)
-        event.remove(engine, "before_cursor_execute", record)
-        sql, params = statements[0]
-        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+        statements = selects_of(engine, lambda: reader.latest_threads(conn, ANONYMOUS, LIST, 20))
+    sql, params = statements[0]
+    plan = query_plan(engine, sql, params)
     engine.dispose()
     assert "LIMIT" in sql
     window = plan[: plan.index("SCAN anon_1")]

@@ -6,13 +6,12 @@ import read the whole list once per slice. A month page has the same shape."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
 
-from conftest import CORPUS
-from sqlalchemy import Engine, event, update
+from conftest import CORPUS, query_plan, selects_of
+from sqlalchemy import Engine, update
 
 from listkeeper.ingest import Tally, import_mails, repair_threads
 from listkeeper.sources.detect import open_source
@@ -33,32 +32,15 @@ def _import(tmp_path: Path) -> tuple[Engine, Tally]:
     return engine, tally
 
 
-def _selects_of(engine: Engine, action: Callable[[], object]) -> list[tuple[str, object]]:
-    """The SELECT statements ``action`` runs, with their parameters."""
-    statements: list[tuple[str, object]] = []
-
-    def record(conn, cursor, sql, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if not executemany and sql.lstrip().upper().startswith("SELECT"):
-            statements.append((sql, params))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return statements
-
-
 def _assert_none_scans_the_list(engine: Engine, statements: list[tuple[str, object]]) -> None:
-    with engine.connect() as conn:
-        for sql, params in statements:
-            plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
-            assert not any(WHOLE_LIST_SCAN in step for step in plan), (sql, plan)
+    for sql, params in statements:
+        plan = query_plan(engine, sql, params)
+        assert not any(WHOLE_LIST_SCAN in step for step in plan), (sql, plan)
 
 
 def test_repair_and_patch_pass_read_slices_without_scanning_the_list(tmp_path: Path) -> None:
     engine, tally = _import(tmp_path)
-    statements = _selects_of(engine, lambda: repair_threads(engine, tally.lists_touched))
+    statements = selects_of(engine, lambda: repair_threads(engine, tally.lists_touched))
     sliced = [(sql, args) for sql, args in statements if "date >=" in sql or "thread_id IN" in sql]
     assert len(sliced) >= 3, "the repair and patch pass read slices"
     _assert_none_scans_the_list(engine, sliced)
@@ -72,7 +54,7 @@ def test_a_month_page_reads_that_month_only(tmp_path: Path) -> None:
     until = datetime(2019, 6, 1, tzinfo=timezone.utc)
     with engine.connect() as conn:
         found: list[ThreadSummary] = []
-        statements = _selects_of(
+        statements = selects_of(
             engine,
             lambda: found.extend(latest_threads(conn, ANONYMOUS, LIST, 500, 0, since, until)),
         )

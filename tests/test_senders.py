@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SEED_MBOX, downgrade, run_cli
-from sqlalchemy import Connection, delete, event, func, select, update
+from conftest import SEED_MBOX, downgrade, query_plan, run_cli, selects_of
+from sqlalchemy import Connection, delete, func, select, update
 
 from listkeeper.ingest import Tally, import_mails
 from listkeeper.sources.detect import open_source
@@ -94,18 +94,15 @@ def test_an_authors_mail_is_read_down_their_own_index(tmp_path: Path) -> None:
     path = str(tmp_path / "archive.sqlite3")
     assert run_cli("import", str(SEED_MBOX), "--list", LIST, db=path).returncode == 0
     engine = open_engine(path)
-    statements: list[tuple[str, object]] = []
-
-    def record(conn, cursor, sql, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append((sql, params))
-
     with engine.connect() as conn:
-        event.listen(engine, "before_cursor_execute", record)
-        entries = reader.latest_messages(conn, ANONYMOUS, LIST, 50, from_addr="kraxel@suse.de")
-        event.remove(engine, "before_cursor_execute", record)
+
+        def gerds() -> list[reader.FeedEntry]:
+            return reader.latest_messages(conn, ANONYMOUS, LIST, 50, from_addr="kraxel@suse.de")
+
+        ((sql, params),) = selects_of(engine, gerds)
+        entries = gerds()
         everything = reader.latest_messages(conn, OPERATOR, LIST, 50)
-        ((sql, params),) = statements
-        plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+    plan = query_plan(engine, sql, params)
     engine.dispose()
     gerd = [e.summary for e in everything if e.summary.from_addr == "kraxel@suse.de"]
     assert [e.summary for e in entries] == gerd and len(gerd) >= 3

@@ -442,20 +442,11 @@ def _visible_in_list(
 
 
 def list_summaries(conn: Connection, viewer: Viewer) -> list[ListSummary]:
-    """Each readable list with its message count and first and last dates.
-
-    Each figure is its own subquery on the list's timeline: alone, min() and
-    max() are one probe of its index each; together in one aggregate they
-    would read every entry."""
+    """Each readable list with its message count and first and last dates."""
     on_timeline = list_messages.c.list_id == lists.c.id
-    dated = list_messages.c.date
+    counted = select(func.count()).where(on_timeline, list_messages.c.date.is_not(None))
     query = (
-        select(
-            lists.c.name,
-            select(func.count()).where(on_timeline, dated.is_not(None)).scalar_subquery(),
-            select(func.min(dated)).where(on_timeline).scalar_subquery(),
-            select(func.max(dated)).where(on_timeline).scalar_subquery(),
-        )
+        select(lists.c.name, counted.scalar_subquery(), *_first_and_last(on_timeline))
         .where(readable(viewer))
         .order_by(lists.c.name)
     )
@@ -463,6 +454,31 @@ def list_summaries(conn: Connection, viewer: Viewer) -> list[ListSummary]:
         ListSummary(name, count, as_utc(first) if first else None, as_utc(last) if last else None)
         for name, count, first, last in conn.execute(query)
     ]
+
+
+def list_dates(conn: Connection, list_name: str) -> tuple[datetime | None, datetime | None]:
+    """The dates of a list's first and last messages (None, None when it has none)."""
+    first, last = conn.execute(select(*_first_and_last(_timeline_of(list_name)))).one()
+    return (as_utc(first) if first else None, as_utc(last) if last else None)
+
+
+def _timeline_of(list_name: str) -> ColumnElement[bool]:
+    """Condition on ``list_messages``: the named list's entries."""
+    return (
+        list_messages.c.list_id
+        == select(lists.c.id).where(lists.c.name == list_name).scalar_subquery()
+    )
+
+
+def _first_and_last(on_timeline: ColumnElement[bool]) -> tuple[Any, Any]:
+    """The first and last dates of a timeline, each in a subquery of its own:
+    alone, min() or max() is one probe of the timeline index; together in one
+    aggregate they read every entry (0.16 s for a list of 555,000 here)."""
+    dated = list_messages.c.date
+    return (
+        select(func.min(dated)).where(on_timeline).scalar_subquery(),
+        select(func.max(dated)).where(on_timeline).scalar_subquery(),
+    )
 
 
 def list_exists(conn: Connection, viewer: Viewer, name: str) -> bool:
@@ -531,12 +547,12 @@ def latest_threads(
     of threads: aggregates, first messages, participants.
     """
     conditions = [messages.c.canonical, member_of(list_name, viewer)]
+    picked: list[int] = []  # the page's threads, when the timeline picks them
     if since is None and until is None:
-        page = _newest_threads(conn, viewer, list_name, offset + limit)[offset:]
-        if not page:
+        picked = _newest_threads(conn, viewer, list_name, offset + limit)[offset:]
+        if not picked:
             return []
-        conditions.append(thread_nodes.c.thread_id.in_(page))
-        offset = 0
+        conditions.append(thread_nodes.c.thread_id.in_(picked))
     if since is not None:
         conditions.append(messages.c.date >= since)
     if until is not None:
@@ -555,12 +571,12 @@ def latest_threads(
         .group_by(thread_nodes.c.thread_id)
         .order_by(func.max(messages.c.date).desc(), thread_nodes.c.thread_id)
         .limit(limit)
-        .offset(offset)
+        .offset(0 if picked else offset)
     ).all()
     if not per_thread:
         return []
     ids = [row.thread_id for row in per_thread]
-    in_threads = [*conditions, thread_nodes.c.thread_id.in_(ids)]
+    in_threads = conditions if picked else [*conditions, thread_nodes.c.thread_id.in_(ids)]
     rank = func.row_number().over(
         partition_by=thread_nodes.c.thread_id, order_by=(messages.c.date, messages.c.id)
     )
@@ -677,17 +693,12 @@ def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[
     Counted a month at a time, each a range of the list's timeline index:
     grouping the whole list by a date function costs that function once per
     message (0.6 s for a list of 555,000 here, against 0.03 s)."""
-    list_pk = conn.execute(
-        select(lists.c.id).where(lists.c.name == list_name, readable(viewer))
-    ).scalar()
-    if list_pk is None:
+    if not list_exists(conn, viewer, list_name):
         return []
-    timeline = list_messages.c.list_id == list_pk
-    first = conn.execute(select(func.min(list_messages.c.date)).where(timeline)).scalar()
-    last = conn.execute(select(func.max(list_messages.c.date)).where(timeline)).scalar()
-    if first is None:
+    first, last = list_dates(conn, list_name)
+    if first is None or last is None:
         return []
-    starts = _month_starts(as_utc(first), as_utc(last))
+    starts = _month_starts(first, last)
     # A CTE, since SQLite cannot name the columns of VALUES in FROM. Stored
     # dates run from 1980 to next year (mail.dates): a few hundred months.
     months = (
@@ -702,7 +713,9 @@ def list_months(conn: Connection, viewer: Viewer, list_name: str) -> list[tuple[
     count = (
         select(func.count())
         .where(
-            timeline, list_messages.c.date >= months.c.start, list_messages.c.date < months.c.until
+            _timeline_of(list_name),
+            list_messages.c.date >= months.c.start,
+            list_messages.c.date < months.c.until,
         )
         .scalar_subquery()
     )

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from listkeeper.mail.regions import own_text, shallowest_quote
 from listkeeper.repair import CANDIDATE_WINDOW, Mail, RepairIndex
 from listkeeper.store.codec import decode_anatomy
 from listkeeper.store.dictionaries import dictionary_lookup
 from listkeeper.store.linker import IN_CHUNK
-from listkeeper.store.reader import as_utc, member_of
-from listkeeper.store.schema import list_messages, lists, messages, thread_nodes
+from listkeeper.store.reader import as_utc, list_dates, member_of
+from listkeeper.store.schema import messages, thread_nodes
 from listkeeper.store.threads import set_repaired_parents
 from listkeeper.threader import FoundBy
 
@@ -77,16 +77,6 @@ def _repair_slice(
         if wanted != (parent, found_by):
             changes[mail.message_id] = wanted
     return changes
-
-
-def list_dates(conn: Connection, list_name: str) -> tuple[datetime | None, datetime | None]:
-    """The dates of a list's first and last messages (None, None when it has none)."""
-    first, last = conn.execute(
-        select(func.min(list_messages.c.date), func.max(list_messages.c.date))
-        .join(lists, lists.c.id == list_messages.c.list_id)
-        .where(lists.c.name == list_name)
-    ).one()
-    return (as_utc(first) if first else None, as_utc(last) if last else None)
 
 
 def _load_mails(conn: Connection, list_name: str, window: Span) -> list[Mail]:
