@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from listkeeper.mail.patch import diff_text
 from listkeeper.mail.symbols import log_symbols
-from listkeeper.patches.replies import Applied, AppliedItem, Trailer, applied_in, trailers_in
+from listkeeper.patches.replies import (
+    APPLIED_VERBS,
+    Applied,
+    AppliedItem,
+    Trailer,
+    applied_in,
+    casefold_like_re,
+    trailers_in,
+)
 from listkeeper.patches.tags import PatchTag, patch_tag
 
 GIT_DIFF = """diff --git a/x.c b/x.c
@@ -81,10 +93,34 @@ def test_trailers_once_each_in_canonical_spelling() -> None:
         ("Can this be applied?\n", None),
         ("It will be applied later.\n", None),
         ("I applied it locally and it fails to build.\n", None),
+        # Case-blind matching takes letters that only fold to ASCII ones.
+        ("Puſhed to master, thanks.\n", Applied(None)),
+        ("APPLİED, thanks\n", Applied(None)),
+        ("See changeset 12404:bb76a76985fe\n", Applied("12404:bb76a76985fe")),
     ],
 )
 def test_applied_is_said_not_asked(text: str, applied: Applied | None) -> None:
     assert applied_in(text) == applied
+
+
+# Words with the letters that fold oddly, in every case, among other text.
+_ODD_CASE_TEXT = st.lists(
+    st.sampled_from(
+        [*APPLIED_VERBS, "s", "i", "k", "ſ", "ı", "İ", "\u212a", "S", "I", "K", "ß", " ", "\n", "é"]
+    )
+    | st.text(max_size=4),
+    max_size=12,
+).map("".join)
+
+
+@given(_ODD_CASE_TEXT, st.sampled_from(APPLIED_VERBS))
+def test_a_word_found_case_blind_is_in_the_folded_text(text: str, verb: str) -> None:
+    """applied_in looks for its verbs in casefold_like_re's text before it
+    runs its regex: that must never skip a text the regex would match."""
+    odd = text.translate(str.maketrans("sik", "ſıK")) + verb.upper().replace("I", "İ")
+    for candidate in (text, odd):
+        if re.search(verb, candidate, re.IGNORECASE):
+            assert verb in casefold_like_re(candidate)
 
 
 def test_a_b4_thank_you_names_each_patch_and_its_commit() -> None:

@@ -40,6 +40,13 @@ _APPLIED = re.compile(
     r"(?![^\n]*\b(?:locally|on top|cleanly|fails?|failed|and (?:it|tested|test(?:ing)?))\b)",
     re.IGNORECASE | re.MULTILINE,
 )
+# The verbs _APPLIED needs, to look for before running it: a text without
+# any of them (most replies) is passed over in a few microseconds instead of
+# the regex trying every line. Case-blind matching also takes the four
+# letters that are not ASCII but match one (see casefold_like_re).
+APPLIED_VERBS = ("applied", "pushed", "queued", "committed", "merged")
+_FOLDED_LETTERS = "ſıİK"
+_ASCII_FOLDS = str.maketrans(_FOLDED_LETTERS, "siik")
 _CHANGESET = re.compile(r"\b[Cc]hangeset[ \t:]+(\d+:[0-9a-f]{12,40})\b")
 _ITEM = re.compile(r"^[ \t]*\[(\d{1,4})/\d{1,4}\][ \t]+(\S[^\n]*?)[ \t]*\n([^\n]*)", re.MULTILINE)
 _SHORT_COMMIT = re.compile(
@@ -86,9 +93,13 @@ def trailers_in(text: str) -> list[Trailer]:
 
 def applied_in(text: str) -> Applied | None:
     """Whether the text says the patch was applied, and under which id."""
-    changeset = _CHANGESET.search(text)
+    # The regex starts at a word boundary, which keeps Python's regex engine
+    # from skipping ahead to its first letters: a plain find does that.
+    changeset = _CHANGESET.search(text) if "hangeset" in text else None
     if changeset:
         return Applied(changeset.group(1))
+    if not _mentions_any(text, APPLIED_VERBS):
+        return None
     said = _APPLIED.search(text)
     if not said:
         return None
@@ -102,3 +113,17 @@ def applied_in(text: str) -> Applied | None:
         for m in _ITEM.finditer(text, said.start())
     )
     return Applied(commit.group(1) if commit else None, items)
+
+
+def casefold_like_re(text: str) -> str:
+    """The text lowered so that every word re.IGNORECASE finds spelled in
+    ASCII letters is in it as written: "ſ", "ı", "İ" and the Kelvin sign
+    match "s", "i" and "k" there, which str.lower() does not give."""
+    if text.isascii() or not any(letter in text for letter in _FOLDED_LETTERS):
+        return text.lower()
+    return text.translate(_ASCII_FOLDS).lower()
+
+
+def _mentions_any(text: str, words: tuple[str, ...]) -> bool:
+    folded = casefold_like_re(text)
+    return any(word in folded for word in words)
