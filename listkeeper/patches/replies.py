@@ -42,11 +42,11 @@ _APPLIED = re.compile(
 )
 # The verbs _APPLIED needs, to look for before running it: a text without
 # any of them (most replies) is passed over in a few microseconds instead of
-# the regex trying every line. Case-blind matching also takes the four
-# letters that are not ASCII but match one (see casefold_like_re).
+# the regex trying every line. Case-blind matching also takes the letters
+# that are not ASCII but match an ASCII one (see casefold_like_re).
 APPLIED_VERBS = ("applied", "pushed", "queued", "committed", "merged")
-_FOLDED_LETTERS = "ſıİK"
-_ASCII_FOLDS = str.maketrans(_FOLDED_LETTERS, "siik")
+_FOLDED_LETTERS = "ſıİ"  # str.lower() keeps the first two and makes İ two letters
+_ASCII_FOLDS = str.maketrans(_FOLDED_LETTERS, "sii")
 _CHANGESET = re.compile(r"\b[Cc]hangeset[ \t:]+(\d+:[0-9a-f]{12,40})\b")
 _ITEM = re.compile(r"^[ \t]*\[(\d{1,4})/\d{1,4}\][ \t]+(\S[^\n]*?)[ \t]*\n([^\n]*)", re.MULTILINE)
 _SHORT_COMMIT = re.compile(
@@ -117,8 +117,9 @@ def applied_in(text: str) -> Applied | None:
 
 def casefold_like_re(text: str) -> str:
     """The text lowered so that every word re.IGNORECASE finds spelled in
-    ASCII letters is in it as written: "ſ", "ı", "İ" and the Kelvin sign
-    match "s", "i" and "k" there, which str.lower() does not give."""
+    ASCII letters is in it as written: there "ſ" matches "s", and "ı" and
+    "İ" match "i", which str.lower() does not give (it does lower the
+    Kelvin sign, the fourth such letter, to "k")."""
     if text.isascii() or not any(letter in text for letter in _FOLDED_LETTERS):
         return text.lower()
     return text.translate(_ASCII_FOLDS).lower()

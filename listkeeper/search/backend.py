@@ -148,10 +148,11 @@ class SqliteBackend:
 
     @staticmethod
     def _write(conn: Connection, documents: list[tuple[int, SearchDocument]], command: str) -> None:
-        """Rows go in by VALUES, in key order. INSERT ... SELECT from messages
-        cost twice as much per row (268 against 126 µs on real mail), and FTS5
-        writes out what it holds in memory whenever a rowid comes lower than
-        the one before."""
+        """Rows go in by VALUES with their keys read first: INSERT ... SELECT
+        from messages cost twice as much per row (268 against 126 µs on the
+        real lists' documents). They go in in key order, as FTS5 writes what
+        it holds in memory out as a segment whenever a rowid comes lower than
+        the last (126 against 115 µs)."""
         if not documents:
             return
         keys = _search_keys(conn, [pk for pk, _ in documents])
