@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, throwaway_pg
+from sqlalchemy import literal_column, select
 
+from listkeeper.search.backend import SEARCH_KEY_SQL
 from listkeeper.search.run import RANKED_WINDOW, Sort, search
 from listkeeper.store.access import OPERATOR
 from listkeeper.store.db import open_engine
+from listkeeper.store.schema import messages
 
 # (Message-ID, Date header), in the order they are imported: newest mail first.
 BATCHES = [
@@ -80,6 +83,26 @@ def test_a_removed_message_leaves_the_index(archive: str) -> None:
     assert "mid-2@test" not in _found(archive, "hypervisor")
     assert len(_found(archive, "hypervisor")) == 5
     assert _index_rows(archive) == 5
+
+
+def test_each_message_is_indexed_under_its_own_key(archive: str) -> None:
+    """The index holds each canonical message once, under its key: on SQLite
+    the key of its stored date, read from the stored row before the write (a
+    key off by minutes would still list mail in nearly the right order); on
+    PostgreSQL its id."""
+    engine = open_engine(archive)
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            key = literal_column(SEARCH_KEY_SQL)
+            indexed_sql = "SELECT rowid FROM search_fts"
+        else:
+            key = messages.c.id
+            indexed_sql = "SELECT message_pk FROM search_docs"
+        wanted = set(conn.execute(select(key).where(messages.c.canonical)).scalars())
+        indexed = list(conn.exec_driver_sql(indexed_sql).scalars())
+    engine.dispose()
+    assert len(wanted) == 6
+    assert sorted(indexed) == sorted(wanted)
 
 
 def _index_rows(db: str) -> int:
