@@ -98,7 +98,8 @@ def applied_in(text: str) -> Applied | None:
     changeset = _CHANGESET.search(text) if "hangeset" in text else None
     if changeset:
         return Applied(changeset.group(1))
-    if not _mentions_any(text, APPLIED_VERBS):
+    folded = casefold_like_re(text)
+    if not any(verb in folded for verb in APPLIED_VERBS):
         return None
     said = _APPLIED.search(text)
     if not said:
@@ -123,8 +124,3 @@ def casefold_like_re(text: str) -> str:
     if text.isascii() or not any(letter in text for letter in _FOLDED_LETTERS):
         return text.lower()
     return text.translate(_ASCII_FOLDS).lower()
-
-
-def _mentions_any(text: str, words: tuple[str, ...]) -> bool:
-    folded = casefold_like_re(text)
-    return any(word in folded for word in words)
