@@ -11,7 +11,7 @@ from conftest import run_cli, throwaway_pg
 from sqlalchemy import literal_column, select
 
 from listkeeper.search.backend import SEARCH_KEY_SQL
-from listkeeper.search.run import RANKED_WINDOW, Sort, search
+from listkeeper.search.run import RANKED_WINDOW, SearchResults, Sort, search
 from listkeeper.store.access import OPERATOR
 from listkeeper.store.db import open_engine
 from listkeeper.store.schema import messages
@@ -43,12 +43,16 @@ def archive(db_url: str, tmp_path: Path) -> str:
     return db_url
 
 
-def _found(db: str, query: str, sort: Sort = Sort.DATE, **options: object) -> list[str]:
+def _search(db: str, query: str, sort: Sort = Sort.DATE, **options: object) -> SearchResults:
     engine = open_engine(db)
     with engine.connect() as conn:
-        hits = search(conn, OPERATOR, query, sort=sort, **options).hits  # type: ignore[arg-type]
+        results = search(conn, OPERATOR, query, sort=sort, **options)  # type: ignore[arg-type]
     engine.dispose()
-    return [hit.message_id for hit in hits]
+    return results
+
+
+def _found(db: str, query: str, sort: Sort = Sort.DATE, **options: object) -> list[str]:
+    return [hit.message_id for hit in _search(db, query, sort, **options).hits]
 
 
 def test_by_date_follows_the_dates_not_the_import_order(archive: str) -> None:
@@ -66,6 +70,37 @@ def test_a_date_range_holds_its_first_day_and_not_the_day_after(archive: str) ->
 
 def test_a_page_deep_in_the_results_is_still_in_date_order(archive: str) -> None:
     assert _found(archive, "hypervisor", limit=2, offset=3) == ["mid-1@test", "old-2@test"]
+
+
+@pytest.mark.parametrize("sort", list(Sort))
+def test_a_page_past_the_last_match_still_counts_them(archive: str, sort: Sort) -> None:
+    """A page counts the matches as it reads them; past the last one there
+    is nothing to count from, and the total must still be right."""
+    assert _search(archive, "hypervisor", sort, limit=2, offset=2).total == 6
+    beyond = _search(archive, "hypervisor", sort, limit=2, offset=10)
+    assert beyond.hits == [] and beyond.total == 6
+    assert _search(archive, "nowhere", sort, limit=2, offset=0).total == 0
+
+
+def test_relevance_puts_the_subject_first_and_date_the_newest(db_url: str, tmp_path: Path) -> None:
+    """The oldest message names the word in its subject: first by rank
+    (subject weighs most), last by date."""
+    mails = [
+        ("subject@test", "Mon, 13 Nov 2006 16:09:00 +0100", "balloon driver", "the balloon"),
+        ("body-1@test", "Tue, 14 Nov 2006 10:00:00 +0000", "a driver", "the balloon"),
+        ("body-2@test", "Wed, 15 Nov 2006 10:00:00 +0000", "a driver", "the balloon"),
+    ]
+    mbox = tmp_path / "rank.mbox"
+    mbox.write_text("".join(
+        f"From s@test Mon Jan  1 00:00:00 2024\nFrom: S <s@test>\nMessage-ID: <{mid}>\n"
+        f"Date: {date}\nSubject: {subject}\n\n{body}\n\n"
+        for mid, date, subject, body in mails
+    ))
+    assert run_cli("import", "--list", "rank", str(mbox), db=db_url).returncode == 0
+    ranked = _search(db_url, "balloon", Sort.RANK)
+    assert [hit.message_id for hit in ranked.hits][0] == "subject@test" and ranked.total == 3
+    by_date = _search(db_url, "balloon", Sort.DATE)
+    assert [hit.message_id for hit in by_date.hits] == ["body-2@test", "body-1@test", "subject@test"]
 
 
 def test_relevance_ranks_within_the_window_of_newest_matches(archive: str) -> None:
