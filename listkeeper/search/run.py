@@ -236,6 +236,8 @@ def snippet(blocks: list[dict], terms: list[str]) -> str:
     """A stretch of the message around the first searched word, own text
     first. Only the stretch is flattened: a body may be a megabyte long."""
     own = own_text(blocks)
+    if not terms:  # a search of headers only (f:, s:): the message's start
+        return _around(own, 0)
     for text in (own, quoted_text(blocks)):
         at = _first_word(text[:SNIPPET_SCAN_CHARS], terms)
         if at is not None:
