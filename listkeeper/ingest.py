@@ -32,6 +32,7 @@ from listkeeper.sources import publicinbox
 from listkeeper.sources.detect import SourceKind, default_list_name, kind_of, open_source
 from listkeeper.sources.raw import RawMail
 from listkeeper.store.codec import NO_DICTIONARIES, Compression
+from listkeeper.store.compact import release_free_pages
 from listkeeper.store.db import refresh_statistics
 from listkeeper.store.dictionaries import TRAINING_SAMPLES, database_compression
 from listkeeper.store.marks import load_marks, save_marks
@@ -114,7 +115,9 @@ def import_paths(
     for done in finished:
         done()
     with engine.begin() as conn:
-        finish_import(conn, tally.imported)
+        merged = finish_import(conn, tally.imported)
+    if merged:
+        release_free_pages(engine)
     if tally.imported:
         refresh_statistics(engine)
     tally.seconds = time.monotonic() - started

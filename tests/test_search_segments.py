@@ -88,6 +88,17 @@ def test_a_bulk_import_merges_a_small_one_does_not_and_compact_does(tmp_path: Pa
     assert segments(engine) == 1
 
 
+def test_a_bulk_import_gives_back_the_pages_its_merge_freed(tmp_path: Path) -> None:
+    """Three batches write three segments; merging them frees their pages,
+    which the file gives back rather than keeping them empty."""
+    engine = open_engine(str(tmp_path / "archive.sqlite3"))
+    import_paths(engine, [mbox_of(tmp_path, "bulk.mbox", 0, 1200)], workers=1)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA auto_vacuum").scalar_one() == 2  # incremental
+        assert conn.exec_driver_sql("PRAGMA freelist_count").scalar_one() == 0
+    assert segments(engine) == 1
+
+
 def test_postgresql_has_no_segments_to_merge(db_url: str) -> None:
     engine = open_engine(db_url)
     with engine.begin() as conn:

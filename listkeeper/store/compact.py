@@ -56,6 +56,19 @@ def compact(engine: Engine) -> Compacted:
     return Compacted(done, before, after, merged)
 
 
+def release_free_pages(engine: Engine) -> None:
+    """Give the file's free pages back to the file system, moving pages from
+    its end into them: a bulk import's index merges leave an eighth of the
+    file free (1,891 of 15,898 pages for the virtualization list). Only a
+    database created with incremental auto-vacuum can (db._sqlite_engine)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        # Through executescript, which steps the pragma to its end: a cursor
+        # stops after its first step, one page.
+        conn.connection.driver_connection.executescript("PRAGMA incremental_vacuum")  # type: ignore[union-attr]
+
+
 def _recompress(engine: Engine, compression: Compression) -> tuple[int, int, int]:
     """(rows rewritten, their bytes before, after), batch by batch."""
     wanted = {dictionary_id(compression.raw), dictionary_id(compression.anatomy)}
