@@ -64,9 +64,9 @@ class SearchBackend(Protocol):
 class Matching:
     """A search as SQL: ``query`` selects (id, score, newest), ordered by
     newest then id, both descending, with ``params`` the values of its bound
-    parameters. The commonest shape (one
-    MATCH, nothing else) is one statement object for every query, so it and
-    what callers derive from it are built and keyed by SQLAlchemy once."""
+    parameters. The commonest shape (one MATCH, nothing else) is one
+    statement object for every query, so it and what callers derive from
+    it are built and keyed by SQLAlchemy once."""
 
     query: Select
     ranked: bool  # score is a relevance rank (lower is better), else the date
