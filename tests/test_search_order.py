@@ -10,6 +10,7 @@ import pytest
 from conftest import run_cli, throwaway_pg
 from sqlalchemy import literal_column, select
 
+from listkeeper.search import run
 from listkeeper.search.backend import SEARCH_KEY_SQL
 from listkeeper.search.run import RANKED_WINDOW, SearchResults, Sort, search
 from listkeeper.store.access import OPERATOR
@@ -80,6 +81,28 @@ def test_a_page_past_the_last_match_still_counts_them(archive: str, sort: Sort) 
     beyond = _search(archive, "hypervisor", sort, limit=2, offset=10)
     assert beyond.hits == [] and beyond.total == 6
     assert _search(archive, "nowhere", sort, limit=2, offset=0).total == 0
+
+
+def test_more_matches_than_are_counted_still_come_newest_first(archive: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By date, the first matches read (oldest first, the cheap way) are
+    sorted: that is the newest page only when every match was read. Counting
+    up to three of the six here, the page must still be the newest."""
+    monkeypatch.setattr(run, "MAX_COUNTED", 3)
+    _forget_statements()
+    try:
+        first = _search(archive, "hypervisor", limit=2)
+        assert [hit.message_id for hit in first.hits] == ["new-2@test", "new-1@test"]
+        assert first.total == 4 and first.total_is_capped
+        assert _found(archive, "hypervisor", limit=2, offset=4) == ["old-2@test", "old-1@test"]
+    finally:
+        monkeypatch.undo()
+        _forget_statements()
+
+
+def _forget_statements() -> None:
+    """Statements are cached with the limits they were built with."""
+    for build in (run._counted_page, run._newest_page, run._bounded_count):
+        build.cache_clear()
 
 
 def test_relevance_puts_the_subject_first_and_date_the_newest(db_url: str, tmp_path: Path) -> None:

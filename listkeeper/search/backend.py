@@ -62,10 +62,11 @@ class SearchBackend(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Matching:
-    """A search as SQL: ``query`` selects (id, score), newest first, with
-    ``params`` the values of its bound parameters. The commonest shape (one
-    MATCH, nothing else) is one statement object for every query, so it and
-    what callers derive from it are built and keyed by SQLAlchemy once."""
+    """A search as SQL: ``query`` selects (id, score, newest), ordered by
+    newest then id, both descending, with ``params`` the values of its bound
+    parameters. The commonest shape (one MATCH, nothing else) is one
+    statement object for every query, so it and what callers derive from
+    it are built and keyed by SQLAlchemy once."""
 
     query: Select
     ranked: bool  # score is a relevance rank (lower is better), else the date
@@ -176,7 +177,7 @@ class SqliteBackend:
         conditions = [self._condition(p) for p in rest] + ([visible] if visible is not None else [])
         if not fts:
             query = (
-                select(messages.c.id, messages.c.date.label("score"))
+                select(messages.c.id, messages.c.date.label("score"), messages.c.date.label("newest"))
                 .where(messages.c.canonical, *conditions)
                 .order_by(messages.c.date.desc(), messages.c.id.desc())
             )
@@ -244,7 +245,11 @@ _MESSAGE_PK = _KEY.op("&")(ID_MASK)
 def _ranked_matches(source: FromClause) -> Select:
     weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
     score = literal_column(f"bm25(search_fts, {weights})")
-    return select(_MESSAGE_PK.label("id"), score.label("score")).select_from(source).order_by(_KEY.desc())
+    return (
+        select(_MESSAGE_PK.label("id"), score.label("score"), _KEY.label("newest"))
+        .select_from(source)
+        .order_by(_KEY.desc())
+    )
 
 
 # A query that is one MATCH and nothing else, the match bound at execution.
@@ -327,14 +332,15 @@ class PostgresBackend:
         positives = [t for t in _positive_terms(node) if _tsquery(t)]
         base = messages.join(search_docs, search_docs.c.message_pk == messages.c.id)
         newest_first = (messages.c.date.desc(), messages.c.id.desc())
+        newest = messages.c.date.label("newest")
         conditions = and_(messages.c.canonical, true() if visible is None else visible, self._condition(node))
         if not positives:
-            query = select(messages.c.id, messages.c.date.label("score")).select_from(base)
+            query = select(messages.c.id, messages.c.date.label("score"), newest).select_from(base)
             return Matching(query.where(conditions).order_by(*newest_first), ranked=False)
         document = search_docs.c.subject.op("||")(search_docs.c.own)
         wanted = func.to_tsquery(TEXT_CONFIG, " | ".join(f"({_tsquery(t)})" for t in positives))
         score = -func.ts_rank_cd(document, wanted)  # lower is better, as bm25
-        query = select(messages.c.id, score.label("score")).select_from(base)
+        query = select(messages.c.id, score.label("score"), newest).select_from(base)
         return Matching(query.where(conditions).order_by(*newest_first), ranked=True)
 
     def _condition(self, node: Node) -> ColumnElement[bool]:

@@ -81,14 +81,14 @@ def search(
 ) -> SearchResults:
     """Run a query; raises QueryError for a malformed one.
 
-    Matches come newest first, so a page by date reads only that page (and
-    a count, which stops at MAX_COUNTED + 1). Relevance orders the newest
-    RANKED_WINDOW matches, counted as they are ranked, so the sort is
-    bounded (FTS5's bm25 still reads every match of each word once, for its
-    document frequency). ``by_thread`` keeps the best message of each
-    thread (the newest, sorted by date) and counts the thread's matches
-    within that same window: a long thread that says a word a hundred times
-    is one result, not a hundred.
+    One pass reads the first MAX_COUNTED + 1 matches, counts them and cuts
+    out the page; by date, a second reads the newest page when more matched
+    than that. Relevance orders the newest RANKED_WINDOW matches, so the
+    sort is bounded (FTS5's bm25 still reads every match of each word once,
+    for its document frequency). ``by_thread`` keeps the best message of
+    each thread (the newest, sorted by date) and counts the thread's
+    matches within that same window: a long thread that says a word a
+    hundred times is one result, not a hundred.
     """
     node = parse_query(query)
     terms = [w for t in _terms(node) for w in words(t.text)]
@@ -107,15 +107,15 @@ def search(
         total, placed = min(len(threads), MAX_COUNTED + 1), threads[first:last]
     else:
         params = {**matching.params, "page_offset": first, "page_size": last - first}
-        page = conn.execute(_page(matching.query, by_rank), params).all()
-        # A ranked page counts its window as it goes. By date, a count apart
-        # costs less than reading 1,001 matches newest first, as FTS5 walks
-        # an index backwards slower than forwards (at 1,000,000 messages, a
-        # phrase by date took 77-80 ms in one statement, 68 ms in two).
-        if by_rank and page:
+        page = conn.execute(_counted_page(matching.query, by_rank), params).all()
+        if page:
             total = page[0].total
-        else:
+        else:  # past the last match read, or none: the page cannot tell how many
             total = conn.execute(_bounded_count(matching.query), matching.params).scalar_one()
+        if not by_rank and total > MAX_COUNTED:
+            # More matched than were read, so that page is not the newest:
+            # the newest come from walking the index backwards after all.
+            page = conn.execute(_newest_page(matching.query), params).all()
         placed = [(row.id, 1) for row in page]
     rows, names = _page_messages(conn, viewer, [pk for pk, _ in placed])
     lookup = dictionary_lookup(conn)
@@ -181,21 +181,34 @@ def _page_messages_query(access: Viewer) -> Select:
 
 
 @lru_cache(maxsize=STATEMENTS_PER_QUERY)
-def _page(query: Select, by_rank: bool) -> Select:
-    """The ids of one page: newest first, or by rank within the newest
-    RANKED_WINDOW matches, each then with how many the window holds (one
-    pass over the matches, which bm25 makes dear)."""
-    if not by_rank:
-        return query.with_only_columns(query.selected_columns.id).offset(bindparam("page_offset")).limit(
-            bindparam("page_size")
-        )
-    window = query.limit(RANKED_WINDOW).subquery()
+def _counted_page(query: Select, by_rank: bool) -> Select:
+    """One page of the first MAX_COUNTED + 1 matches read, each row with how
+    many those are: so a search reads its matches once. Ranked, they are
+    read newest first (the window) and sorted by score. By date they are
+    read in whatever order is cheapest (FTS5 walks its index forwards much
+    faster than backwards: at 1,000,000 messages, a phrase with 109 matches
+    took 68 ms counted forwards and paged backwards) and sorted by date,
+    which gives the newest only when every match was read."""
+    if by_rank:
+        window = query.limit(RANKED_WINDOW).subquery()
+        order = (window.c.score, window.c.id)
+    else:
+        columns = (query.selected_columns.id, query.selected_columns.newest)
+        window = query.order_by(None).with_only_columns(*columns).limit(MAX_COUNTED + 1).subquery()
+        order = (window.c.newest.desc(), window.c.id.desc())
     return (
         select(window.c.id, func.count().over().label("total"))
-        .order_by(window.c.score, window.c.id)
+        .order_by(*order)
         .offset(bindparam("page_offset"))
         .limit(bindparam("page_size"))
     )
+
+
+@lru_cache(maxsize=STATEMENTS_PER_QUERY)
+def _newest_page(query: Select) -> Select:
+    """The ids of one page newest first, reading no further than the page."""
+    ids = query.with_only_columns(query.selected_columns.id)
+    return ids.offset(bindparam("page_offset")).limit(bindparam("page_size"))
 
 
 @lru_cache(maxsize=STATEMENTS_PER_QUERY)
