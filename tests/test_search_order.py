@@ -121,7 +121,7 @@ def test_relevance_puts_the_subject_first_and_date_the_newest(db_url: str, tmp_p
     ))
     assert run_cli("import", "--list", "rank", str(mbox), db=db_url).returncode == 0
     ranked = _search(db_url, "balloon", Sort.RANK)
-    assert [hit.message_id for hit in ranked.hits][0] == "subject@test" and ranked.total == 3
+    assert ranked.hits[0].message_id == "subject@test" and ranked.total == 3
     by_date = _search(db_url, "balloon", Sort.DATE)
     assert [hit.message_id for hit in by_date.hits] == ["body-2@test", "body-1@test", "subject@test"]
 
