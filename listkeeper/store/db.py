@@ -152,8 +152,23 @@ def refresh_statistics(engine: Engine) -> None:
     """Let PostgreSQL's planner see what a big import added. Without fresh
     statistics it guesses a few hundred rows a table and drives a search from
     every list membership instead of from the newest messages: 100 ms where
-    7 ms will do. Autovacuum would get there, minutes later. SQLite's plans
-    here do not depend on statistics."""
+    7 ms will do. Autovacuum would get there, minutes later.
+
+    The search indexes' pending lists are merged first: GIN keeps new
+    entries in an unsorted list, up to 4 MB an index, that every search
+    reads through and that the planner costs as such (after importing both
+    lists, a one-word search scanned all of search_docs: 34 ms, against
+    0.09 ms merged). SQLite's plans here do not depend on statistics."""
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
+            conn.execute(text(_MERGE_GIN_PENDING_LISTS))
             conn.execute(text("ANALYZE"))
+
+
+_MERGE_GIN_PENDING_LISTS = """
+SELECT gin_clean_pending_list(ix.indexrelid)
+FROM pg_index AS ix
+JOIN pg_class AS c ON c.oid = ix.indexrelid
+JOIN pg_am AS am ON am.oid = c.relam
+WHERE am.amname = 'gin' AND ix.indrelid = 'search_docs'::regclass
+"""
