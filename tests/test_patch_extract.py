@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
+from datetime import UTC, datetime
 
+import pygit2
 import pytest
+from conftest import CORPUS
 from hypothesis import given
 from hypothesis import strategies as st
 
+from listkeeper.mail import patch
+from listkeeper.mail.blocks import BlockKind
+from listkeeper.mail.parse import parse_message
 from listkeeper.mail.patch import diff_text
 from listkeeper.mail.symbols import log_symbols
 from listkeeper.patches.replies import (
@@ -20,6 +27,9 @@ from listkeeper.patches.replies import (
     trailers_in,
 )
 from listkeeper.patches.tags import PatchTag, patch_tag
+from listkeeper.sources.detect import open_source
+
+ARRIVAL = datetime(2000, 1, 1, tzinfo=UTC)
 
 GIT_DIFF = """diff --git a/x.c b/x.c
 index 1111111..2222222 100644
@@ -57,6 +67,35 @@ def test_well_formed_and_mangled_diffs_give_the_same_lines() -> None:
     assert (mangled.functions, mangled.removed, mangled.added) == (
         strict.functions, strict.removed, strict.added
     )
+
+
+@pytest.mark.parametrize(
+    "corpus",
+    [
+        "virtualization-list-2019/virtualization-2019.mbox.gz",
+        "linux-kbuild-list-2026/linux-kbuild-2025-2026.mbox.gz",
+    ],
+)
+def test_libgit2_reads_most_real_patches_as_unidiff_does(corpus: str) -> None:
+    """libgit2 is the fast path: it must give unidiff's lines on every real
+    patch it reads, and read nearly all of them."""
+    texts = [
+        block.text
+        for mail in open_source(CORPUS / corpus)
+        for block in parse_message(mail.data, mail.envelope, ARRIVAL).blocks
+        if block.kind is BlockKind.PATCH and block.depth == 0
+    ]
+    read = 0
+    for text in texts:
+        with suppress(pygit2.GitError):
+            diff = pygit2.Diff.parse_diff(text)
+            if len(diff):
+                fast, strict = patch._lines_of(diff), patch._with_unidiff(text)
+                assert (fast.functions, fast.removed, fast.added) == (
+                    strict.functions, strict.removed, strict.added
+                )
+                read += 1
+    assert len(texts) > 1000 and read / len(texts) > 0.95
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,13 @@
 """What the diffs of a message change: hunk-header functions, removed and
 added lines (the `dfhh:`, `dfa:` and `dfb:` search fields).
 
-unidiff reads well-formed diffs; mail mangles many (wrapped lines, hunk
-counts that no longer match after hand edits, as in the seed's patches), so
-a line-by-line reading takes over where unidiff refuses.
+libgit2 (pygit2) reads most diffs, in C: about nine times faster than unidiff,
+it gives the same lines wherever both read a patch (a test checks this on
+the real lists). It wants git's own form, so unidiff reads what it refuses
+(about 3 % of the patches mailed to the real lists: hunks without file
+headers, quilt and hand-made headers); mail also mangles diffs (wrapped lines,
+hunk counts that no longer match after hand edits, as in the seed's patches),
+so a line-by-line reading takes over where unidiff refuses too.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pygit2
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
 
@@ -36,7 +41,30 @@ class DiffText:
 
 
 def diff_text(text: str) -> DiffText:
-    """Read one patch block, strictly if unidiff can, tolerantly if not."""
+    """Read one patch block: strictly if libgit2 or unidiff can, tolerantly if not."""
+    try:
+        diff = pygit2.Diff.parse_diff(text)
+    except (pygit2.GitError, UnicodeError, ValueError):
+        return _with_unidiff(text)
+    return _lines_of(diff) if len(diff) else _with_unidiff(text)
+
+
+def _lines_of(diff: pygit2.Diff) -> DiffText:
+    found = DiffText()
+    for patch in diff:
+        for hunk in patch.hunks:
+            function = hunk.header.split("@@", 2)[-1].strip()
+            if function:
+                found.functions.append(function)
+            for line in hunk.lines:
+                if line.origin == "-":
+                    found.removed.append(line.content.rstrip("\n"))
+                elif line.origin == "+":
+                    found.added.append(line.content.rstrip("\n"))
+    return found
+
+
+def _with_unidiff(text: str) -> DiffText:
     try:
         patch = PatchSet(text)
     except UnidiffParseError:
