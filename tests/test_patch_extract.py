@@ -70,6 +70,23 @@ def test_well_formed_and_mangled_diffs_give_the_same_lines() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        GIT_DIFF.replace("old_call", "old\x00call"),  # libgit2: "invalid patch instruction"
+        GIT_DIFF.replace("-1,3", "-1,99999999999999999999"),
+        "GIT binary patch\nliteral 5\nzzz\n",  # libgit2: NotFoundError
+        GIT_DIFF.replace("x.c", "\udcff.c"),  # a surrogate: libgit2 cannot take the text
+        "\x00" * 10,
+    ],
+)
+def test_what_libgit2_refuses_is_read_as_before(text: str) -> None:
+    found, before = diff_text(text), patch._with_unidiff(text)
+    assert (found.functions, found.removed, found.added) == (
+        before.functions, before.removed, before.added
+    )
+
+
+@pytest.mark.parametrize(
     "corpus",
     [
         "virtualization-list-2019/virtualization-2019.mbox.gz",
