@@ -31,6 +31,10 @@ from listkeeper.sources.detect import open_source
 
 ARRIVAL = datetime(2000, 1, 1, tzinfo=UTC)
 
+
+def _searchable(found: patch.DiffText) -> tuple[list[str], list[str], list[str]]:
+    return found.functions, found.removed, found.added
+
 GIT_DIFF = """diff --git a/x.c b/x.c
 index 1111111..2222222 100644
 --- a/x.c
@@ -80,10 +84,7 @@ def test_well_formed_and_mangled_diffs_give_the_same_lines() -> None:
     ],
 )
 def test_what_libgit2_refuses_is_read_as_before(text: str) -> None:
-    found, before = diff_text(text), patch._with_unidiff(text)
-    assert (found.functions, found.removed, found.added) == (
-        before.functions, before.removed, before.added
-    )
+    assert _searchable(diff_text(text)) == _searchable(patch._with_unidiff(text))
 
 
 @pytest.mark.parametrize(
@@ -107,9 +108,8 @@ def test_libgit2_reads_most_real_patches_as_unidiff_does(corpus: str) -> None:
         with suppress(pygit2.GitError):
             diff = pygit2.Diff.parse_diff(text)
             if len(diff):
-                fast, strict = patch._lines_of(diff), patch._with_unidiff(text)
-                assert (fast.functions, fast.removed, fast.added) == (
-                    strict.functions, strict.removed, strict.added
+                assert _searchable(patch._lines_of(diff)) == _searchable(
+                    patch._with_unidiff(text)
                 )
                 read += 1
     assert len(texts) > 1000 and read / len(texts) > 0.95
