@@ -12,7 +12,14 @@ from sqlalchemy import Engine, text
 
 from listkeeper.ingest import Tally, import_mails, import_paths
 from listkeeper.search.run import Sort, search
-from listkeeper.search.segments import AUTOMERGE, merge_search_index, start_import
+from listkeeper.search.segments import (
+    AUTOMERGE,
+    BULK_CRISIS_MERGE,
+    CRISIS_MERGE,
+    PENDING_BYTES,
+    merge_search_index,
+    start_import,
+)
 from listkeeper.sources.detect import open_source
 from listkeeper.sources.mbox import write_mboxrd
 from listkeeper.store.access import OPERATOR
@@ -58,20 +65,34 @@ def test_a_merged_index_is_one_segment_and_answers_as_before(tmp_path: Path) -> 
     assert answers(engine) == before
 
 
-def automerge(engine: Engine) -> int:
+def fts_option(engine: Engine, name: str) -> int:
     with engine.connect() as conn:
-        return conn.execute(text("SELECT v FROM search_fts_config WHERE k = 'automerge'")).scalar_one()
+        return conn.execute(text("SELECT v FROM search_fts_config WHERE k = :k"), {"k": name}).scalar_one()
+
+
+def automerge(engine: Engine) -> int:
+    return fts_option(engine, "automerge")
 
 
 def test_an_import_into_an_empty_archive_does_not_merge_until_its_end(tmp_path: Path) -> None:
     engine = open_engine(str(tmp_path / "archive.sqlite3"))
     with engine.begin() as conn:
         start_import(conn)
-    assert automerge(engine) == 0
+    assert (automerge(engine), fts_option(engine, "crisismerge")) == (0, BULK_CRISIS_MERGE)
+    assert fts_option(engine, "hashsize") == PENDING_BYTES
     import_mails(engine, islice(open_source(VIRTUALIZATION), 300), "virtualization", "virtualization", Tally())
     with engine.begin() as conn:
         start_import(conn)  # as the re-run of a killed import would
-    assert automerge(engine) == AUTOMERGE
+    assert (automerge(engine), fts_option(engine, "crisismerge")) == (AUTOMERGE, CRISIS_MERGE)
+
+
+def test_a_bulk_import_writes_a_batch_as_one_segment(tmp_path: Path) -> None:
+    """FTS5's default 1 MB buffer wrote a batch of 500 real mails as three segments."""
+    engine = open_engine(str(tmp_path / "archive.sqlite3"))
+    with engine.begin() as conn:
+        start_import(conn)
+    import_mails(engine, islice(open_source(VIRTUALIZATION), 500), "virtualization", "virtualization", Tally())
+    assert segments(engine) == 1
 
 
 def test_a_bulk_import_merges_a_small_one_does_not_and_compact_does(tmp_path: Path) -> None:

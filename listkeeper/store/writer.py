@@ -122,14 +122,16 @@ class ArchiveWriter:
             if canonical:
                 fresh.append(message)
             outcomes.append(Outcome.IMPORTED)
+        inserted: dict[str, int] = {}
         if new_rows:
-            inserted = self.conn.execute(
+            returned = self.conn.execute(
                 insert(messages).returning(messages.c.id, messages.c.sha256), new_rows
             )
-            known.update({row.sha256: row.id for row in inserted})
+            inserted = {row.sha256: row.id for row in returned}
             self._forget_quarantined([row["sha256"] for row in new_rows])
             remember_senders(self.conn, (row["from_addr"] for row in new_rows))
-        self._add_memberships(batch, known, received_at)
+        known.update(inserted)
+        self._add_memberships(batch, known, set(inserted.values()), received_at)
         if fresh:
             self._search.index(self.conn, [(known[m.sha256], m.document) for m in fresh])
             ThreadLinker(self.conn).link_all([(m.message_id, m.links) for m in fresh])
@@ -161,18 +163,21 @@ class ArchiveWriter:
             self.conn.execute(delete(quarantine).where(quarantine.c.sha256.in_(chunk)))
 
     def _add_memberships(
-        self, batch: list[Incoming], ids: dict[str, int], received_at: datetime
+        self, batch: list[Incoming], ids: dict[str, int], inserted: set[int], received_at: datetime
     ) -> None:
+        """Put each message on its list, unless it is there already: only a
+        message stored before this batch (not in ``inserted``) can be."""
         wanted = {
             (self.list_pk(item.list_name, item.message.list_id), ids[item.message.sha256])
             for item in batch
         }
         pairs = sorted(wanted)
+        stored_before = [pair for pair in pairs if pair[1] not in inserted]
         present: set[tuple[int, int]] = set()
-        for start in range(0, len(pairs), IN_CHUNK):
+        for start in range(0, len(stored_before), IN_CHUNK):
             key = tuple_(list_messages.c.list_id, list_messages.c.message_pk)
             query = select(list_messages.c.list_id, list_messages.c.message_pk).where(
-                key.in_(pairs[start : start + IN_CHUNK])
+                key.in_(stored_before[start : start + IN_CHUNK])
             )
             present.update((row.list_id, row.message_pk) for row in self.conn.execute(query))
         missing = [
