@@ -153,14 +153,15 @@ class Parsers:
     def __init__(self, workers: int | None) -> None:
         self._count = workers or os.cpu_count() or 1
         self._pool: Pool | None = None
-        self._compression: Compression | None = None
+        self._started_with: tuple[Compression, bool] | None = None
 
-    def pool(self, compression: Compression) -> Pool:
-        if self._pool is None or compression != self._compression:
+    def pool(self, compression: Compression, tsvectors: bool) -> Pool:
+        """Processes that prepare rows as prepare(..., compression, tsvectors) does."""
+        if self._pool is None or (compression, tsvectors) != self._started_with:
             self.close()
             context = multiprocessing.get_context("forkserver")
-            self._pool = context.Pool(self._count, _start_parser, (compression,))
-            self._compression = compression
+            self._pool = context.Pool(self._count, _start_parser, (compression, tsvectors))
+            self._started_with = (compression, tsvectors)
         return self._pool
 
     def close(self) -> None:
@@ -192,7 +193,8 @@ def import_mails(
     mails = iter(mails)
     first = list(islice(mails, TRAINING_SAMPLES))
     compression = database_compression(engine, [mail.data for mail in first])
-    pool = parsers.pool(compression) if parsers is not None else None
+    tsvectors = engine.dialect.name == "postgresql"
+    pool = parsers.pool(compression, tsvectors) if parsers is not None else None
     everything = chain(first, mails)
     batches = iter(lambda: list(islice(everything, BATCH_SIZE)), [])
     pending: tuple[list[RawMail], AsyncResult | list, datetime] | None = None
@@ -201,7 +203,7 @@ def import_mails(
         parsing = (
             pool.map_async(_parse_in_parser, _chunks(batch, received_at))
             if pool is not None
-            else [_parse(mail, received_at, compression) for mail in batch]
+            else [_parse(mail, received_at, compression, tsvectors) for mail in batch]
         )
         if pending is not None:
             _write_batch(engine, *pending, list_name, fallback_list, tally, on_batch)
@@ -214,18 +216,19 @@ def _chunks(batch: list[RawMail], received_at: datetime) -> list[tuple[list[RawM
     return [(batch[i : i + PARSE_CHUNK], received_at) for i in range(0, len(batch), PARSE_CHUNK)]
 
 
-# What a parser process compresses with, set once as it starts.
+# How a parser process prepares rows, set once as it starts.
 _parser_compression = NO_DICTIONARIES
+_parser_tsvectors = False
 
 
-def _start_parser(compression: Compression) -> None:
-    global _parser_compression
-    _parser_compression = compression
+def _start_parser(compression: Compression, tsvectors: bool) -> None:
+    global _parser_compression, _parser_tsvectors
+    _parser_compression, _parser_tsvectors = compression, tsvectors
 
 
 def _parse_in_parser(work: tuple[list[RawMail], datetime]) -> list[PreparedMessage | str]:
     mails, received_at = work
-    return [_parse(mail, received_at, _parser_compression) for mail in mails]
+    return [_parse(mail, received_at, _parser_compression, _parser_tsvectors) for mail in mails]
 
 
 def _write_batch(
@@ -275,10 +278,12 @@ def repair_threads(engine: Engine, spans: dict[str, Span]) -> int:
         return changed
 
 
-def _parse(mail: RawMail, received_at: datetime, compression: Compression) -> PreparedMessage | str:
+def _parse(
+    mail: RawMail, received_at: datetime, compression: Compression, tsvectors: bool
+) -> PreparedMessage | str:
     """The message parsed and prepared for storing, or why it cannot be archived."""
     try:
-        return prepare(parse_message(mail.data, mail.envelope, received_at), compression)
+        return prepare(parse_message(mail.data, mail.envelope, received_at), compression, tsvectors)
     except MailParseError as exc:
         return str(exc)
     except (RecursionError, MemoryError) as exc:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    cast,
     column,
     false,
     func,
@@ -32,21 +33,22 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 
 from listkeeper.search.document import SearchDocument, words
 from listkeeper.search.query import INDEXED_FIELDS, And, DateRange, Filter, Node, Not, Or, Term
+from listkeeper.search.tsvector import Tsvectors, literals_of, tsquery_phrase
 from listkeeper.store.linker import IN_CHUNK
 from listkeeper.store.schema import list_messages, lists, messages, patches
 
-UNDERSCORE = "xqzx"  # "_" inside a PostgreSQL lexeme (a letter-only stand-in)
-TEXT_CONFIG = "simple"  # no stemming: identifiers and names must match as written
 # bm25 weights per column, in INDEXED_FIELDS order: subject counts most.
 FTS5_WEIGHTS = (4.0, 2.0, 1.0, 1.0, 1.5, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0)
 
 
 class SearchBackend(Protocol):
-    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None: ...
+    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument | Tsvectors]]) -> None:
+        """Add these messages; PostgreSQL also takes their fields already as tsvector literals."""
+        ...
 
     def unindex(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
         """Drop these messages from the index; each with the document it was indexed with."""
@@ -138,8 +140,12 @@ class SqliteBackend:
         self._names = itertools.count()
         self._lists_scope = lists_scope
 
-    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
-        self._write(conn, documents, command="")
+    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument | Tsvectors]]) -> None:
+        """Documents as texts: tsvector literals are PostgreSQL's (prepare(tsvectors=True))."""
+        texts = [(pk, doc) for pk, doc in documents if isinstance(doc, SearchDocument)]
+        if len(texts) != len(documents):
+            raise TypeError("SQLite indexes search documents, not tsvector literals")
+        self._write(conn, texts, command="")
 
     def unindex(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
         """A contentless table forgets a row only through FTS5's 'delete' command,
@@ -313,11 +319,11 @@ class PostgresBackend:
     def __init__(self, lists_scope: ColumnElement[bool]) -> None:
         self._lists_scope = lists_scope
 
-    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument]]) -> None:
+    def index(self, conn: Connection, documents: list[tuple[int, SearchDocument | Tsvectors]]) -> None:
         columns = ", ".join(INDEXED_FIELDS)
-        vectors = ", ".join(f"to_tsvector('{TEXT_CONFIG}', :{field})" for field in INDEXED_FIELDS)
+        vectors = ", ".join(f"CAST(:{field} AS tsvector)" for field in INDEXED_FIELDS)
         rows = [
-            {"pk": pk, **{f: " ".join(_lexemes(v)) for f, v in zip(INDEXED_FIELDS, doc.values())}}
+            {"pk": pk, **dict(zip(INDEXED_FIELDS, literals_of(doc)))}
             for pk, doc in documents
         ]
         conn.execute(
@@ -338,7 +344,7 @@ class PostgresBackend:
             query = select(messages.c.id, messages.c.date.label("score"), newest).select_from(base)
             return Matching(query.where(conditions).order_by(*newest_first), ranked=False)
         document = search_docs.c.subject.op("||")(search_docs.c.own)
-        wanted = func.to_tsquery(TEXT_CONFIG, " | ".join(f"({_tsquery(t)})" for t in positives))
+        wanted = cast(" | ".join(f"({_tsquery(t)})" for t in positives), TSQUERY)
         score = -func.ts_rank_cd(document, wanted)  # lower is better, as bm25
         query = select(messages.c.id, score.label("score"), newest).select_from(base)
         return Matching(query.where(conditions).order_by(*newest_first), ranked=True)
@@ -353,23 +359,13 @@ def _tsvector_match(node: Node) -> ColumnElement[bool] | None:
     tsquery = _tsquery(node)
     if tsquery is None:
         return false()
-    query = func.to_tsquery(TEXT_CONFIG, tsquery)
+    query = cast(tsquery, TSQUERY)
     return or_(*(search_docs.c[field].op("@@")(query) for field in node.fields))
 
 
 def _tsquery(term: Term) -> str | None:
     """Words only (never user syntax) joined as a phrase; safe by construction."""
-    tokens = _lexemes(term.text)
-    if not tokens:
-        return None
-    return " <-> ".join(tokens) + (":*" if term.prefix else "")
-
-
-def _lexemes(value: str) -> list[str]:
-    """Our words, spelled so that PostgreSQL's parser keeps each one whole: it
-    splits at "_", which would make xen_pt_switch a three-word phrase, checked
-    against every candidate's positions instead of looked up in the index."""
-    return [word.replace("_", UNDERSCORE) for word in words(value)]
+    return tsquery_phrase(term.text, term.prefix)
 
 
 def _positive_terms(node: Node) -> list[Term]:

@@ -22,7 +22,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration (tests/test_migrations.py checks it is Alembic's head):
 # a database already there is opened without loading Alembic at all, which
 # matters to `deliver`, run once per message by the mail server.
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 

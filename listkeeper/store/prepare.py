@@ -14,6 +14,8 @@ from typing import Any
 
 from listkeeper.mail.parse import ParsedMessage
 from listkeeper.search.document import SearchDocument, search_document
+from listkeeper.search.tsvector import Tsvectors
+from listkeeper.search.tsvector import tsvectors as as_tsvectors
 from listkeeper.store.codec import Compression, anatomy_of, compress, encode_anatomy
 from listkeeper.threader import HeaderLinks, header_links
 
@@ -56,13 +58,15 @@ class PreparedMessage:
     list_id: str | None  # from List-Id, for the lists table
     list_name: str | None  # from List-Id, when no --list is given
     columns: dict[str, Any]  # the messages row, but canonical/received_at/envelope
-    document: SearchDocument
+    document: SearchDocument | Tsvectors  # Tsvectors when prepared for PostgreSQL
     links: HeaderLinks
 
 
-def prepare(parsed: ParsedMessage, compression: Compression) -> PreparedMessage:
-    """The message's row, compressed with the database's dictionaries."""
+def prepare(parsed: ParsedMessage, compression: Compression, tsvectors: bool = False) -> PreparedMessage:
+    """The message's row, compressed with the database's dictionaries; with
+    ``tsvectors`` (for PostgreSQL), its search fields also as tsvector literals."""
     anatomy = anatomy_of(parsed)
+    document = search_document(parsed.subject, parsed.from_name, parsed.from_addr, anatomy)
     message_id = storable_text(bounded_id(parsed.message_id))
     references = [storable_text(bounded_id(ref)) for ref in parsed.references]
     in_reply_to = storable_text(bounded_id(parsed.in_reply_to)) if parsed.in_reply_to else None
@@ -86,6 +90,6 @@ def prepare(parsed: ParsedMessage, compression: Compression) -> PreparedMessage:
             "refs": " ".join(references),
             "anatomy": encode_anatomy(anatomy, compression.anatomy),
         },
-        document=search_document(parsed.subject, parsed.from_name, parsed.from_addr, anatomy),
+        document=as_tsvectors(document) if tsvectors else document,
         links=header_links(message_id, references, in_reply_to),
     )

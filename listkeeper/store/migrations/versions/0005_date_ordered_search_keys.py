@@ -15,7 +15,8 @@ three words and searched as a phrase, checked against positions row by row
 (and dma_map_page found dma_map_page_attrs too). An identifier is now one
 word, as listkeeper's own word splitting has it: FTS5 is told "_" is a word
 character, and PostgreSQL's lexemes spell "_" with letters
-(listkeeper.search.backend.UNDERSCORE). Both indexes are refilled.
+(until 0011, which indexes words as listkeeper splits them). Both indexes
+are refilled.
 """
 
 from alembic import op
