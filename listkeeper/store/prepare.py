@@ -14,8 +14,7 @@ from typing import Any
 
 from listkeeper.mail.parse import ParsedMessage
 from listkeeper.search.document import SearchDocument, search_document
-from listkeeper.search.tsvector import Tsvectors
-from listkeeper.search.tsvector import tsvectors as as_tsvectors
+from listkeeper.search.tsvector import Tsvectors, as_tsvectors
 from listkeeper.store.codec import Compression, anatomy_of, compress, encode_anatomy
 from listkeeper.threader import HeaderLinks, header_links
 
@@ -64,7 +63,8 @@ class PreparedMessage:
 
 def prepare(parsed: ParsedMessage, compression: Compression, tsvectors: bool = False) -> PreparedMessage:
     """The message's row, compressed with the database's dictionaries; with
-    ``tsvectors`` (for PostgreSQL), its search fields also as tsvector literals."""
+    ``tsvectors`` (for PostgreSQL), its search fields as tsvector literals
+    instead of texts."""
     anatomy = anatomy_of(parsed)
     document = search_document(parsed.subject, parsed.from_name, parsed.from_addr, anatomy)
     message_id = storable_text(bounded_id(parsed.message_id))
