@@ -38,7 +38,7 @@ def tsvector_literal(text: str) -> str:
         kept = positions.get(word)
         if kept is None:
             positions[word] = [position]
-        elif len(kept) < MAX_POSITIONS and kept[-1] is not position:
+        elif len(kept) < MAX_POSITIONS and kept[-1] != position:  # equal only once clamped
             kept.append(position)
     return " ".join([f"'{word}':{','.join(at)}" for word, at in positions.items() if indexable(word)])
 
