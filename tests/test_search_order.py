@@ -127,6 +127,15 @@ def test_relevance_puts_the_subject_first_and_date_the_newest(db_url: str, tmp_p
     assert [hit.message_id for hit in by_date.hits] == ["body-2@test", "body-1@test", "subject@test"]
 
 
+def test_a_search_of_addresses_alone_comes_newest_first(archive: str) -> None:
+    """f:, t: and c: say who, not what: bm25 would order such matches by the
+    length of the mail (and read every one of them to do it)."""
+    by_address = _search(archive, "f:sender@test", Sort.RANK)
+    assert not by_address.ranked
+    assert [hit.message_id for hit in by_address.hits] == _found(archive, "hypervisor")
+    assert _search(archive, "f:sender@test balloon", Sort.RANK).ranked
+
+
 def test_relevance_ranks_within_the_window_of_newest_matches(archive: str) -> None:
     """All six are in the window here; the window only bounds the work."""
     assert RANKED_WINDOW >= sum(len(batch) for batch in BATCHES)

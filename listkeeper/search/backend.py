@@ -43,6 +43,11 @@ from listkeeper.store.schema import list_messages, lists, messages, patches
 
 # bm25 weights per column, in INDEXED_FIELDS order: subject counts most.
 FTS5_WEIGHTS = (4.0, 2.0, 1.0, 1.0, 1.5, 0.5, 2.0, 2.0, 2.0, 1.0, 1.0)
+# Fields that say who, not what: a match there is there or not, and bm25
+# would order such matches by the length of the mail. A query that searches
+# nothing else has no words to rank by and comes newest first, on either
+# backend (PostgreSQL ranks by subject and text only).
+ADDRESS_FIELDS = frozenset({"sender", "tos", "ccs"})
 
 
 class SearchBackend(Protocol):
@@ -192,17 +197,19 @@ class SqliteBackend:
         for negative in excluded:
             expression = f"({expression}) NOT ({_fts5(negative.child)})"
         bounds = _key_bounds(_KEY, [p for p in rest if isinstance(p, DateRange)])
+        ranked = _ranks([t for t in _positive_terms(node) if words(t.text)])
         if not conditions and not bounds:
-            return Matching(_MATCH_ONLY, ranked=True, params={"match": expression})
+            shared = _MATCH_ONLY if ranked else _MATCH_ONLY_BY_DATE
+            return Matching(shared, ranked=ranked, params={"match": expression})
         # Only canonical messages are indexed; with nothing else to check, the
         # index alone answers, and messages are read for the page only.
         source = search_fts.join(messages, messages.c.id == _MESSAGE_PK) if conditions else search_fts
         query = (
-            _ranked_matches(source)
+            _fts5_matches(source, ranked)
             .where(text("search_fts MATCH :match").bindparams(match=expression))
             .where(*bounds, *conditions)
         )
-        return Matching(query, ranked=True)
+        return Matching(query, ranked=ranked)
 
     def _condition(self, node: Node) -> ColumnElement[bool]:
         return boolean_condition(node, self._fts5_rows, self._lists_scope)
@@ -248,9 +255,11 @@ _KEY = search_fts.c.rowid
 _MESSAGE_PK = _KEY.op("&")(ID_MASK)
 
 
-def _ranked_matches(source: FromClause) -> Select:
+def _fts5_matches(source: FromClause, ranked: bool) -> Select:
+    """Matches newest first, scored by bm25 only when ranked: bm25 reads
+    every match of each phrase in the query once, however few are kept."""
     weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
-    score = literal_column(f"bm25(search_fts, {weights})")
+    score = literal_column(f"bm25(search_fts, {weights})") if ranked else _KEY
     return (
         select(_MESSAGE_PK.label("id"), score.label("score"), _KEY.label("newest"))
         .select_from(source)
@@ -259,7 +268,8 @@ def _ranked_matches(source: FromClause) -> Select:
 
 
 # A query that is one MATCH and nothing else, the match bound at execution.
-_MATCH_ONLY = _ranked_matches(search_fts).where(text("search_fts MATCH :match"))
+_MATCH_ONLY = _fts5_matches(search_fts, ranked=True).where(text("search_fts MATCH :match"))
+_MATCH_ONLY_BY_DATE = _fts5_matches(search_fts, ranked=False).where(text("search_fts MATCH :match"))
 
 
 def _key_seconds(moment: datetime) -> int:
@@ -340,7 +350,7 @@ class PostgresBackend:
         newest_first = (messages.c.date.desc(), messages.c.id.desc())
         newest = messages.c.date.label("newest")
         conditions = and_(messages.c.canonical, true() if visible is None else visible, self._condition(node))
-        if not positives:
+        if not _ranks(positives):
             query = select(messages.c.id, messages.c.date.label("score"), newest).select_from(base)
             return Matching(query.where(conditions).order_by(*newest_first), ranked=False)
         document = search_docs.c.subject.op("||")(search_docs.c.own)
@@ -366,6 +376,11 @@ def _tsvector_match(node: Node) -> ColumnElement[bool] | None:
 def _tsquery(term: Term) -> str | None:
     """Words only (never user syntax) joined as a phrase; safe by construction."""
     return tsquery_phrase(term.text, term.prefix)
+
+
+def _ranks(terms: list[Term]) -> bool:
+    """Whether any of these terms (each with words) looks beyond the address fields."""
+    return any(set(term.fields) - ADDRESS_FIELDS for term in terms)
 
 
 def _positive_terms(node: Node) -> list[Term]:
