@@ -65,15 +65,18 @@ def _sqlite_engine(path: str, transactional_ddl: bool = False) -> Engine:
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         # Lets a bulk import give back the pages its index merges freed
-        # (compact.release_free_pages); SQLite takes it only for a new file.
-        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        # (compact.release_free_pages). SQLite takes it only for a new file,
+        # and asking for it takes the write lock: on any other file a
+        # connection would wait for whatever import is writing.
+        if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+            cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # A migration copies tables that others point at (SQLite's way to
         # change a table's shape): the check waits for the end (migrate).
         cursor.execute(f"PRAGMA foreign_keys={'OFF' if transactional_ddl else 'ON'}")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
         if transactional_ddl:
             dbapi_connection.isolation_level = None  # BEGIN is ours, not pysqlite's
