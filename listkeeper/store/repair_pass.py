@@ -98,6 +98,10 @@ def _load_mails(conn: Connection, list_name: str, window: Span) -> list[Mail]:
     mails = []
     for row in conn.execute(query):
         anatomy = decode_anatomy(row.anatomy, lookup)
+        # What a message quotes and whom it names are read only when repair
+        # looks for its parent, which it does for none that has headers:
+        # a slice holds the quotes of those few, not of every reply.
+        orphan = not (row.refs or row.in_reply_to)
         mails.append(
             Mail(
                 message_id=row.message_id,
@@ -106,9 +110,9 @@ def _load_mails(conn: Connection, list_name: str, window: Span) -> list[Mail]:
                 from_addr=row.from_addr,
                 subject=row.subject,
                 own=own_text(anatomy["blocks"]),
-                quoted=shallowest_quote(anatomy["blocks"]),
-                attributions=anatomy["attributions"],
-                has_header_parent=bool(row.refs or row.in_reply_to),
+                quoted=shallowest_quote(anatomy["blocks"]) if orphan else "",
+                attributions=anatomy["attributions"] if orphan else [],
+                has_header_parent=not orphan,
             )
         )
     return mails
