@@ -53,7 +53,10 @@ class Mail:
     from_addr: str
     subject: str
     own: str  # the author's own text (regions.own_text)
-    quoted: str  # the shallowest quoted text (regions.shallowest_quote)
+    # What it quotes (regions.shallowest_quote) and whom it names: the store
+    # gives them only for a message without threading headers, as no other
+    # is given a parent here.
+    quoted: str
     attributions: list[dict]
     has_header_parent: bool
     subject_key: str = field(init=False)
