@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from listkeeper.store.linker import IN_CHUNK
-from listkeeper.store.reader import in_list, member_of
+from listkeeper.store.reader import in_list, list_dates, member_of
 from listkeeper.store.repair_pass import Span
 from listkeeper.store.schema import lists, messages, patches, thread_nodes
 
@@ -27,12 +27,21 @@ class Scope:
 def scope_of(conn: Connection, list_pk: int, list_name: str, span: Span | None) -> Scope:
     """The whole list without a span; else the threads with mail dated in it,
     their authors, and every thread where one of those authors has a patch."""
-    if span is None:
+    if span is None or _spans_the_whole_list(conn, list_name, span):
         return Scope(_list_threads(conn, list_name), None)
     dated = set(_threads_dated(conn, list_name, span))
     authors = _authors(conn, sorted(dated))
     earlier = _threads_with_patches_by(conn, list_pk, sorted(authors))
     return Scope(sorted(dated | earlier), frozenset(authors))
+
+
+def _spans_the_whole_list(conn: Connection, list_name: str, span: Span) -> bool:
+    """Whether the span reaches from the list's first message to its last, as
+    after an import into an empty list: every author's rows are then rewritten
+    anyway, and rewriting the whole list skips finding the authors (at
+    1,000,000 messages, 35 s and more memory against 5 s for a list)."""
+    first, last = list_dates(conn, list_name)
+    return first is not None and last is not None and span[0] <= first and last <= span[1]
 
 
 def _in_threads(list_name: str):  # type: ignore[no-untyped-def]
