@@ -22,8 +22,7 @@ def test_a_reader_connects_and_reads_while_a_writer_holds_the_lock(tmp_path: Pat
         engine = open_engine(str(path))
         with engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(messages)).scalar_one() == 0
-            # A new connection of a new archive is still asked for incremental
-            # auto-vacuum; this one, made before, keeps what it has.
+            # The file was still asked for incremental auto-vacuum when it was new.
             assert conn.exec_driver_sql("PRAGMA auto_vacuum").scalar_one() == 2
         engine.dispose()
     finally:
